@@ -1,0 +1,157 @@
+/* main.c: the agent's life as PID 1 of the guest, in protocol order:
+ * HELLO, CONFIG, root setup, READY, START (or an early kill), STARTED, the
+ * relay loop, EXIT, power off. Any failure sends P_ERROR and powers off. */
+#include "agent.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+static void agent_init(struct agent *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ch.fd = -1;
+	workload_init(&a->wl);
+}
+
+int agent_signal_number(const uint8_t *payload, uint32_t len, struct aerr *e)
+{
+	uint32_t sig;
+
+	if (len != sizeof(sig))
+		return aerr_set(e, 0, "protocol error: signal frame of %u bytes", len);
+	memcpy(&sig, payload, sizeof(sig));
+	if (sig == 0 || sig >= NSIG)
+		return aerr_set(e, 0, "protocol error: bad signal number %u", sig);
+	return (int)sig;
+}
+
+static int send_hello(struct agent *a)
+{
+	uint8_t hello[sizeof(PROTO_HELLO_MAGIC) + sizeof(uint32_t)];
+	uint32_t version = PROTO_VERSION;
+
+	memcpy(hello, PROTO_HELLO_MAGIC, sizeof(PROTO_HELLO_MAGIC)); /* with its NUL */
+	memcpy(hello + sizeof(PROTO_HELLO_MAGIC), &version, sizeof(version));
+	return channel_send(&a->ch, P_HELLO, hello, sizeof(hello), &a->err);
+}
+
+static int recv_config(struct agent *a)
+{
+	uint8_t type;
+	const uint8_t *p;
+	uint32_t len;
+
+	if (channel_recv(&a->ch, &type, &p, &len, &a->err) < 0)
+		return -1;
+	if (type != P_CONFIG)
+		return aerr_set(&a->err, 0, "protocol error: frame type %u before config", type);
+	return config_decode(&a->cfg, p, len, &a->err);
+}
+
+/* Waits for P_START: returns 0 to run the workload, 1 if a SIGKILL or
+ * SIGTERM came first (a->wl.status then holds the matching wait status). */
+static int wait_start(struct agent *a)
+{
+	uint8_t type;
+	const uint8_t *p;
+	uint32_t len;
+	int sig;
+
+	for (;;) {
+		if (channel_recv(&a->ch, &type, &p, &len, &a->err) < 0)
+			return -1;
+		switch (type) {
+		case P_START:
+			return 0;
+		case P_STDIN:
+			if (stdin_add(&a->in, p, len, &a->err) < 0)
+				return -1;
+			break;
+		case P_STDIN_EOF:
+			a->in.eof = true;
+			break;
+		case P_SIGNAL:
+			sig = agent_signal_number(p, len, &a->err);
+			if (sig < 0)
+				return -1;
+			if (sig == SIGKILL || sig == SIGTERM) {
+				a->wl.status = sig & 0x7f;
+				return 1;
+			}
+			break;
+		default:
+			return aerr_set(&a->err, 0,
+					"protocol error: frame type %u before start", type);
+		}
+	}
+}
+
+static int run_workload(struct agent *a)
+{
+	if (workload_spawn(&a->wl, &a->cfg, &a->err) < 0)
+		return -1;
+	if (channel_send_u32(&a->ch, P_STARTED, (uint32_t)a->wl.pid, &a->err) < 0)
+		return -1;
+	return relay_run(a);
+}
+
+static int agent_run(struct agent *a)
+{
+	int r;
+
+	if (rootfs_early(&a->err) < 0 || channel_open(&a->ch, AGENT_TTY, &a->err) < 0)
+		return -1;
+	if (send_hello(a) < 0 || recv_config(a) < 0)
+		return -1;
+	if (rootfs_setup(&a->cfg, &a->err) < 0)
+		return -1;
+	if (channel_send(&a->ch, P_READY, NULL, 0, &a->err) < 0)
+		return -1;
+	r = wait_start(a);
+	if (r < 0)
+		return -1;
+	if (r == 0 && run_workload(a) < 0)
+		return -1;
+	sync(); /* hostfs writes live in the guest page cache until now */
+	return channel_send(&a->ch, P_EXIT, &a->wl.status, sizeof(int32_t), &a->err);
+}
+
+static _Noreturn void power_off(struct agent *a)
+{
+	if (a->ch.fd >= 0)
+		channel_drain(&a->ch);
+	sync();
+	reboot(RB_POWER_OFF);
+	fprintf(stderr, "umlrun-agent: power off: %s\n", strerror(errno));
+	_exit(1);
+}
+
+/* Setup or protocol failure: tell the host (best effort) and the console. */
+static _Noreturn void agent_fail(struct agent *a)
+{
+	struct aerr ignored;
+
+	fprintf(stderr, "umlrun-agent: %s\n", a->err.msg);
+	if (a->ch.fd >= 0)
+		channel_send(&a->ch, P_ERROR, a->err.msg, strlen(a->err.msg), &ignored);
+	power_off(a);
+}
+
+int main(void)
+{
+	struct agent a;
+
+	if (getpid() != 1) {
+		fprintf(stderr, "umlrun-agent: must run as /init (PID 1) of a umlrun guest\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	agent_init(&a);
+	if (agent_run(&a) < 0)
+		agent_fail(&a);
+	power_off(&a);
+}

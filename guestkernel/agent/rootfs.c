@@ -1,0 +1,166 @@
+/* rootfs.c: the guest's filesystem setup: devtmpfs and fds 0-2 at boot, then
+ * the container root (hostfs on /newroot) with proc, sys, dev, dev/pts and
+ * dev/shm inside it, the switch into it, and the UTS names. */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEVPTS_OPTS "newinstance,ptmxmode=0666,mode=0620,gid=5"
+
+static int do_mount(const char *src, const char *target, const char *type, unsigned long flags,
+		    const char *data, struct aerr *e)
+{
+	if (mount(src, target, type, flags, data) < 0)
+		return aerr_set(e, errno, "mount %s on %s", type, target);
+	return 0;
+}
+
+/* Opens /dev/null on fd if it is closed, so later opens never land on 0-2. */
+static int ensure_fd_open(int fd, struct aerr *e)
+{
+	int n;
+
+	if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+		return 0;
+	n = open("/dev/null", O_RDWR);
+	if (n < 0)
+		return aerr_set(e, errno, "open /dev/null");
+	if (n != fd) {
+		int r = dup2(n, fd);
+
+		close(n);
+		if (r < 0)
+			return aerr_set(e, errno, "dup2 /dev/null to fd %d", fd);
+	}
+	return 0;
+}
+
+int rootfs_early(struct aerr *e)
+{
+	if (do_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", e) < 0)
+		return -1;
+	for (int fd = 0; fd <= 2; fd++) {
+		if (ensure_fd_open(fd, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Returns 1 if dir exists (creating it if allowed), 0 if it is missing and
+ * may not be created, -1 on error. */
+static int ensure_dir(const char *dir, bool create, struct aerr *e)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return aerr_set(e, ENOTDIR, "mountpoint %s", dir);
+		return 1;
+	}
+	if (errno != ENOENT)
+		return aerr_set(e, errno, "stat %s", dir);
+	if (!create)
+		return 0;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return aerr_set(e, errno, "mkdir %s", dir);
+	return 1;
+}
+
+/* Mounts type on dir unless dir is missing from a read-only root. */
+static int mount_in_root(const char *dir, const char *type, unsigned long flags, const char *data,
+			 bool writable, struct aerr *e)
+{
+	int r = ensure_dir(dir, writable, e);
+
+	if (r <= 0)
+		return r;
+	return do_mount(type, dir, type, flags, data, e);
+}
+
+static int make_symlink(const char *target, const char *path, struct aerr *e)
+{
+	if (symlink(target, path) < 0 && errno != EEXIST)
+		return aerr_set(e, errno, "symlink %s", path);
+	return 0;
+}
+
+/* /dev/pts, /dev/shm and the usual /dev symlinks on the fresh devtmpfs. */
+static int populate_dev(struct aerr *e)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", AGENT_NEWROOT "/dev/fd" },
+		{ "/proc/self/fd/0", AGENT_NEWROOT "/dev/stdin" },
+		{ "/proc/self/fd/1", AGENT_NEWROOT "/dev/stdout" },
+		{ "/proc/self/fd/2", AGENT_NEWROOT "/dev/stderr" },
+	};
+
+	if (ensure_dir(AGENT_NEWROOT "/dev/pts", true, e) < 0 ||
+	    do_mount("devpts", AGENT_NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     DEVPTS_OPTS, e) < 0)
+		return -1;
+	if (ensure_dir(AGENT_NEWROOT "/dev/shm", true, e) < 0 ||
+	    do_mount("shm", AGENT_NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+		     "mode=1777", e) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (make_symlink(links[i][0], links[i][1], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int mount_root(const struct agent_config *c, struct aerr *e)
+{
+	const char *src = c->root_src ? c->root_src : "";
+	bool writable = !c->root_ro;
+	int r;
+
+	if (mount("none", AGENT_NEWROOT, "hostfs", c->root_ro ? MS_RDONLY : 0, src) < 0)
+		return aerr_set(e, errno, "mount hostfs root \"%s\"", src);
+	if (mount_in_root(AGENT_NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+			  writable, e) < 0)
+		return -1;
+	if (mount_in_root(AGENT_NEWROOT "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+			  writable, e) < 0)
+		return -1;
+	r = mount_in_root(AGENT_NEWROOT "/dev", "devtmpfs", MS_NOSUID, "mode=0755", writable, e);
+	if (r < 0)
+		return -1;
+	return r > 0 ? populate_dev(e) : 0;
+}
+
+/* pivot_root(2) refuses the initramfs, so move the new root over "/". */
+static int switch_root(struct aerr *e)
+{
+	if (chdir(AGENT_NEWROOT) < 0)
+		return aerr_set(e, errno, "chdir %s", AGENT_NEWROOT);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return aerr_set(e, errno, "move %s to /", AGENT_NEWROOT);
+	if (chroot(".") < 0)
+		return aerr_set(e, errno, "chroot %s", AGENT_NEWROOT);
+	if (chdir("/") < 0)
+		return aerr_set(e, errno, "chdir / in the new root");
+	return 0;
+}
+
+static int set_names(const struct agent_config *c, struct aerr *e)
+{
+	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		return aerr_set(e, errno, "sethostname \"%s\"", c->hostname);
+	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+		return aerr_set(e, errno, "setdomainname \"%s\"", c->domainname);
+	return 0;
+}
+
+int rootfs_setup(const struct agent_config *c, struct aerr *e)
+{
+	if (mount_root(c, e) < 0 || switch_root(e) < 0)
+		return -1;
+	return set_names(c, e);
+}

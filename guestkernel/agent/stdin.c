@@ -1,0 +1,73 @@
+/* stdin.c: the workload's stdin flow control: buffering P_STDIN bytes (at
+ * most the host's window plus one frame), writing them to the non-blocking
+ * stdin pipe, closing it after P_STDIN_EOF, and acknowledging every byte
+ * consumed or dropped with P_STDIN_ACK so the host's window keeps moving. */
+#include "agent.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+int stdin_add(struct stdin_buf *in, const uint8_t *data, size_t len, struct aerr *e)
+{
+	if (in->eof)
+		return aerr_set(e, 0, "protocol error: stdin data after stdin EOF");
+	if (in->closed) { /* nobody reads stdin any more: drop, but ack */
+		in->to_ack += (uint32_t)len;
+		return 0;
+	}
+	if (len > AGENT_STDIN_MAX - pbuf_pending(&in->buf))
+		return aerr_set(e, 0, "protocol error: host overran the stdin window");
+	if (pbuf_add(&in->buf, data, len) < 0)
+		return aerr_set(e, errno, "buffer stdin");
+	return 0;
+}
+
+static void stdin_close(struct stdin_buf *in, int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	in->closed = true;
+	in->to_ack += (uint32_t)pbuf_pending(&in->buf);
+	pbuf_free(&in->buf);
+}
+
+/* Writes what the pipe takes; closes it once drained after EOF, or when the
+ * reader is gone (EPIPE). */
+int stdin_pump(struct stdin_buf *in, int *fd, struct aerr *e)
+{
+	while (*fd >= 0 && pbuf_pending(&in->buf) > 0) {
+		ssize_t n = write(*fd, in->buf.data + in->buf.off, pbuf_pending(&in->buf));
+
+		if (n > 0) {
+			pbuf_consume(&in->buf, (size_t)n);
+			in->to_ack += (uint32_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EAGAIN) {
+			break;
+		} else if (n < 0 && errno == EPIPE) {
+			stdin_close(in, fd);
+		} else {
+			return aerr_set(e, n < 0 ? errno : EIO, "write workload stdin");
+		}
+	}
+	if (*fd >= 0 && in->eof && pbuf_pending(&in->buf) == 0)
+		stdin_close(in, fd);
+	return 0;
+}
+
+int stdin_send_ack(struct stdin_buf *in, struct channel *ch, struct aerr *e)
+{
+	uint32_t n = in->to_ack;
+
+	if (n == 0)
+		return 0;
+	in->to_ack = 0;
+	return channel_send_u32(ch, P_STDIN_ACK, n, e);
+}
+
+bool stdin_wants_write(const struct stdin_buf *in, int fd)
+{
+	return fd >= 0 && pbuf_pending(&in->buf) > 0;
+}

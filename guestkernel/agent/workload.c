@@ -1,0 +1,163 @@
+/* workload.c: starting the container process: its three stdio pipes, the
+ * SIGCHLD signalfd, and everything the child does between fork and exec
+ * (session, stdio, signals, credentials, umask, cwd, environment, exec). */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../runtime/cleanup.h"
+
+extern char **environ;
+
+void workload_init(struct workload *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->pid = -1;
+	w->in_fd = w->out_fd = w->err_fd = w->sig_fd = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void workload_close(struct workload *w)
+{
+	close_fd(&w->in_fd);
+	close_fd(&w->out_fd);
+	close_fd(&w->err_fd);
+	close_fd(&w->sig_fd);
+}
+
+/* Child side: report a setup failure on the workload's stderr and exit. */
+static _Noreturn void child_fail(int code, const char *what, const char *arg, int err)
+{
+	dprintf(STDERR_FILENO, "umlrun: %s \"%s\": %s\n", what, arg, strerror(err));
+	_exit(code);
+}
+
+static void child_reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL); /* fails harmlessly for KILL, STOP, libc-internal */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void child_set_creds(const struct agent_config *c)
+{
+	char id[16];
+
+	if (setgroups(c->n_groups, (const gid_t *)c->groups) < 0) {
+		snprintf(id, sizeof(id), "%zu", c->n_groups);
+		child_fail(127, "setgroups", id, errno);
+	}
+	if (setgid(c->gid) < 0) {
+		snprintf(id, sizeof(id), "%u", c->gid);
+		child_fail(127, "setgid", id, errno);
+	}
+	if (setuid(c->uid) < 0) {
+		snprintf(id, sizeof(id), "%u", c->uid);
+		child_fail(127, "setuid", id, errno);
+	}
+}
+
+static bool env_has_path(char *const *env)
+{
+	for (; *env != NULL; env++) {
+		if (strncmp(*env, "PATH=", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Runs in the child after fork: never returns. stdio[] are the child ends. */
+static _Noreturn void child_exec(const struct agent_config *c, const int stdio[3])
+{
+	static char *default_path_env[] = { AGENT_DEFAULT_PATH, NULL };
+	const char *cwd = c->cwd ? c->cwd : "/";
+
+	setsid();
+	for (int i = 0; i < 3; i++) {
+		if (dup2(stdio[i], i) < 0)
+			_exit(127);
+	}
+	child_reset_signals();
+	child_set_creds(c);
+	if (c->has_umask)
+		umask((mode_t)(c->umask & 0777));
+	if (chdir(cwd) < 0)
+		child_fail(127, "chdir", cwd, errno);
+	/* execvpe searches the PATH of environ and passes the container's env
+	 * unchanged; without a PATH of its own the workload gets the default
+	 * for the lookup only. */
+	environ = env_has_path(c->env) ? c->env : default_path_env;
+	execvpe(c->args[0], c->args, c->env);
+	child_fail(errno == ENOENT ? 127 : 126, "exec", c->args[0], errno);
+}
+
+static int make_pipe(int p[2], const char *what, struct aerr *e)
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return aerr_set(e, errno, "pipe for workload %s", what);
+	return 0;
+}
+
+static int block_sigchld(int *sig_fd, struct aerr *e)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return aerr_set(e, errno, "block SIGCHLD");
+	*sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (*sig_fd < 0)
+		return aerr_set(e, errno, "signalfd");
+	return 0;
+}
+
+int workload_spawn(struct workload *w, const struct agent_config *c, struct aerr *e)
+{
+	autoclose int in_r = -1, in_w = -1, out_r = -1, out_w = -1, err_r = -1, err_w = -1;
+	int p[2];
+	pid_t pid;
+
+	if (make_pipe(p, "stdin", e) < 0)
+		return -1;
+	in_r = p[0], in_w = p[1];
+	if (make_pipe(p, "stdout", e) < 0)
+		return -1;
+	out_r = p[0], out_w = p[1];
+	if (make_pipe(p, "stderr", e) < 0)
+		return -1;
+	err_r = p[0], err_w = p[1];
+	if (fcntl(in_w, F_SETFL, O_NONBLOCK) < 0 || fcntl(out_r, F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(err_r, F_SETFL, O_NONBLOCK) < 0)
+		return aerr_set(e, errno, "set workload pipes non-blocking");
+	if (block_sigchld(&w->sig_fd, e) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return aerr_set(e, errno, "fork workload");
+	if (pid == 0)
+		child_exec(c, (const int[3]){ in_r, out_w, err_w });
+	w->pid = pid;
+	w->in_fd = steal_fd(in_w);
+	w->out_fd = steal_fd(out_r);
+	w->err_fd = steal_fd(err_r);
+	return 0;
+}

@@ -1,0 +1,14 @@
+/* agentcfg.h: encodes what the guest agent needs from the bundle (P_CONFIG). */
+#ifndef UMLRUN_AGENTCFG_H
+#define UMLRUN_AGENTCFG_H
+
+#include "../spec/spec.h"
+#include "error.h"
+#include "proto.h"
+
+/* Fills `out` with the TLV list for spec->process (args replaced by
+ * args_override when it is non-NULL and non-empty) and spec->root. */
+int agentcfg_build(const struct spec *spec, char *const *args_override, struct pbuf *out,
+		   struct uerr *err);
+
+#endif

@@ -1,0 +1,219 @@
+/* main.c: the umlrun command line: global options and command dispatch. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "cleanup.h"
+#include "log.h"
+#include "run.h"
+#include "state.h"
+
+struct global_opts {
+	const char *root;
+	const char *kernel;
+	struct log_ctx log;
+};
+
+static const char usage_main[] =
+	"Usage: umlrun [GLOBAL OPTIONS] BUNDLE [COMMAND [ARG...]]\n"
+	"       umlrun [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Runs OCI bundles inside User Mode Linux guest kernels.\n"
+	"\n"
+	"The short form runs BUNDLE (a directory holding config.json) under a\n"
+	"generated id, attached to the terminal; COMMAND replaces process.args.\n"
+	"\n"
+	"Commands:\n"
+	"  run       create and start a container, and wait for it to exit\n"
+	"\n"
+	"Global options:\n"
+	"  --root DIR           state directory (default /run/umlrun for root,\n"
+	"                       $XDG_RUNTIME_DIR/umlrun otherwise)\n"
+	"  --kernel PATH        UML kernel to boot (overrides vm.kernel.path)\n"
+	"  --log FILE           also write errors to FILE\n"
+	"  --log-format FORMAT  text (default) or json\n"
+	"  --debug              print debug messages and the guest kernel log\n"
+	"  --systemd-cgroup     accepted for compatibility; no effect\n"
+	"  -h, --help           show this help\n"
+	"  -v, --version        show the version\n";
+
+static const char usage_run[] =
+	"Usage: umlrun run [OPTIONS] CONTAINER-ID\n"
+	"\n"
+	"Creates and starts a container from a bundle, attached to umlrun's\n"
+	"stdin, stdout and stderr, and exits with the workload's exit code\n"
+	"(128+N when it was killed by signal N).\n"
+	"\n"
+	"Options:\n"
+	"  -b, --bundle DIR  bundle directory (default: the current directory)\n"
+	"  -h, --help        show this help\n";
+
+enum { OPT_ROOT = 256, OPT_KERNEL, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP };
+
+static int fail(const struct global_opts *g, const char *msg)
+{
+	log_error(&g->log, msg);
+	return 1;
+}
+
+static int parse_global(int argc, char **argv, struct global_opts *g)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			g->root = optarg;
+			break;
+		case OPT_KERNEL:
+			g->kernel = optarg;
+			break;
+		case OPT_LOG:
+			g->log.file = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				g->log.json = true;
+			else if (strcmp(optarg, "text") != 0)
+				return fprintf(stderr, "umlrun: --log-format: \"%s\" is neither text nor json\n",
+					       optarg), -1;
+			break;
+		case OPT_DEBUG:
+			g->log.debug = true;
+			break;
+		case OPT_SYSTEMD_CGROUP:
+			break;
+		case 'h':
+			fputs(usage_main, stdout);
+			exit(0);
+		case 'v':
+			printf("umlrun version %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			fputs(usage_main, stderr);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+static int finish(const struct global_opts *g, int ret, struct uerr *err)
+{
+	if (ret < 0)
+		return fail(g, err->msg);
+	return ret;
+}
+
+static int cmd_run(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_opts o = { .root = g->root, .bundle = ".", .kernel = g->kernel, .log = &g->log };
+	struct uerr err = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o.bundle = optarg;
+			break;
+		case 'h':
+			fputs(usage_run, stdout);
+			return 0;
+		default:
+			fputs(usage_run, stderr);
+			return 1;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage_run, stderr);
+		return fail(g, "run: exactly one CONTAINER-ID is required");
+	}
+	o.id = argv[optind];
+	return finish(g, run_bundle(&o, &err), &err);
+}
+
+static int cmd_bundle(const struct global_opts *g, int argc, char **argv)
+{
+	struct run_opts o = { .root = g->root, .bundle = argv[0], .args = argv + 1,
+			      .kernel = g->kernel, .log = &g->log };
+	struct uerr err = { 0 };
+
+	(void)argc;
+	return finish(g, run_bundle(&o, &err), &err);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct global_opts *, int, char **);
+} commands[] = {
+	{ "run", cmd_run },
+};
+
+/* Makes sure fds 0-2 are open, so no file umlrun opens can land on them. */
+static void ensure_stdio(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDWR);
+
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct global_opts g = { 0 };
+	autofree char *root = NULL;
+	struct stat st;
+	int first;
+
+	ensure_stdio();
+	first = parse_global(argc, argv, &g);
+	if (first < 0)
+		return 1;
+	if (first >= argc) {
+		fputs(usage_main, stderr);
+		return fail(&g, "no command or bundle given");
+	}
+	if (g.root == NULL) {
+		root = state_default_root();
+		if (root == NULL)
+			return fail(&g, "out of memory");
+		g.root = root;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[first], commands[i].name) == 0)
+			return commands[i].fn(&g, argc - first, argv + first);
+	if (strchr(argv[first], '/') != NULL || stat(argv[first], &st) == 0)
+		return cmd_bundle(&g, argc - first, argv + first);
+	fputs(usage_main, stderr);
+	fprintf(stderr, "umlrun: \"%s\" is neither a command nor a bundle directory\n", argv[first]);
+	return 1;
+}

@@ -1,0 +1,107 @@
+/* proto.h: the framed protocol between the host runtime and the guest agent.
+ * It travels over one UML serial line (guest /dev/ttyS0, raw mode) bound to a
+ * host socketpair. Both ends run on the same machine, so integers are in host
+ * byte order. Everything the guest sends is untrusted: the host bounds every
+ * length and checks every type and state. */
+#ifndef UMLRUN_PROTO_H
+#define UMLRUN_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+#define PROTO_HELLO_MAGIC "umlrun-agent"
+
+/* Largest payload the host accepts from the guest, and the agent from the host. */
+#define PROTO_MAX_GUEST_PAYLOAD (64u * 1024)
+#define PROTO_MAX_HOST_PAYLOAD (1024u * 1024)
+/* Host-side cap on stdin bytes sent but not yet acknowledged by the agent. */
+#define PROTO_STDIN_WINDOW (256u * 1024)
+
+enum proto_type {
+	P_HELLO = 1,     /* agent->host: PROTO_HELLO_MAGIC "\0" + u32 version */
+	P_CONFIG = 2,    /* host->agent: TLV list (enum proto_tag) */
+	P_READY = 3,     /* agent->host: root mounted, waiting for P_START */
+	P_START = 4,     /* host->agent: run the workload */
+	P_STARTED = 5,   /* agent->host: u32 guest pid of the workload */
+	P_STDIN = 6,     /* host->agent: bytes for the workload's stdin */
+	P_STDIN_EOF = 7, /* host->agent: close the workload's stdin */
+	P_STDOUT = 8,    /* agent->host: bytes from the workload's stdout */
+	P_STDERR = 9,    /* agent->host: bytes from the workload's stderr */
+	P_STDIN_ACK = 10, /* agent->host: u32 stdin bytes consumed */
+	P_SIGNAL = 11,   /* host->agent: u32 signal for the workload */
+	P_EXIT = 12,     /* agent->host: i32 wait status of the workload */
+	P_ERROR = 13,    /* agent->host: text; setup failed, the guest powers off */
+	P_TYPE_MAX
+};
+
+/* Tags of the P_CONFIG TLV list. Strings carry no terminating NUL. */
+enum proto_tag {
+	T_ARG = 1,       /* repeated: process.args */
+	T_ENV = 2,       /* repeated: process.env */
+	T_CWD = 3,       /* string */
+	T_UID = 4,       /* u32 */
+	T_GID = 5,       /* u32 */
+	T_GROUP = 6,     /* repeated u32: additional gids */
+	T_UMASK = 7,     /* u32 */
+	T_HOSTNAME = 8,  /* string */
+	T_ROOT_RO = 9,   /* u8 */
+	T_ROOT_SRC = 10, /* string: hostfs mount data (path below hostfs=) */
+	T_DOMAINNAME = 11, /* string */
+};
+
+struct proto_hdr {
+	uint32_t len; /* payload bytes that follow */
+	uint8_t type; /* enum proto_type */
+	uint8_t pad[3];
+};
+
+/* A growable byte buffer, used for outgoing frames and TLV lists. */
+struct pbuf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+	size_t off; /* bytes already consumed from the front */
+};
+
+int pbuf_reserve(struct pbuf *b, size_t extra);
+int pbuf_add(struct pbuf *b, const void *data, size_t len);
+void pbuf_consume(struct pbuf *b, size_t n);
+void pbuf_free(struct pbuf *b);
+static inline size_t pbuf_pending(const struct pbuf *b) { return b->len - b->off; }
+
+/* Appends one frame (header + payload) to b. */
+int proto_frame(struct pbuf *b, uint8_t type, const void *payload, size_t len);
+int proto_frame_u32(struct pbuf *b, uint8_t type, uint32_t v);
+
+/* Appends one TLV (u16 tag, u16 zero, u32 len, data) to b. */
+int proto_tlv(struct pbuf *b, uint16_t tag, const void *data, size_t len);
+int proto_tlv_str(struct pbuf *b, uint16_t tag, const char *s);
+int proto_tlv_u32(struct pbuf *b, uint16_t tag, uint32_t v);
+
+/* Iterates a TLV list: returns 1 and fills tag/data/len, 0 at the end,
+ * -1 if the list is malformed. *pos starts at 0. */
+int proto_tlv_next(const uint8_t *list, size_t list_len, size_t *pos, uint16_t *tag,
+		   const uint8_t **data, uint32_t *len);
+
+/* Frame reassembly from a byte stream. Feed bytes with proto_rx_space() +
+ * proto_rx_commit(), then take frames with proto_rx_next(). */
+struct proto_rx {
+	uint8_t *buf;
+	size_t cap; /* header + max payload */
+	size_t len;
+	size_t off;
+	uint32_t max_payload;
+};
+
+int proto_rx_init(struct proto_rx *r, uint32_t max_payload);
+void proto_rx_free(struct proto_rx *r);
+/* Space at the end of the buffer to read into (compacts first). */
+uint8_t *proto_rx_space(struct proto_rx *r, size_t *avail);
+void proto_rx_commit(struct proto_rx *r, size_t n);
+/* Returns 1 with a frame (payload points into the buffer, valid until the
+ * next space/commit), 0 if more bytes are needed, -1 if the stream is
+ * malformed (oversized or unknown type). */
+int proto_rx_next(struct proto_rx *r, uint8_t *type, const uint8_t **payload, uint32_t *len);
+
+#endif

@@ -1,0 +1,216 @@
+/* run.c: runs one sandbox attached to umlrun's stdio: bundle, state dir,
+ * kernel process, session, and cleanup of everything it created. */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../hostfs/hostfs.h"
+#include "agentcfg.h"
+#include "bundle.h"
+#include "cleanup.h"
+#include "cmdline.h"
+#include "cpu.h"
+#include "session.h"
+#include "state.h"
+#include "vm.h"
+
+#define DEFAULT_MEM_MIB 64
+#define BOOT_TIMEOUT_MS 30000
+
+/* Everything a run creates, released in reverse by run_ctx_release(). */
+struct run_ctx {
+	struct bundle b;
+	char *kernel;
+	char *initramfs;
+	char *state_dir;
+	char *hostfs_root;
+	char *uml_dir;
+	char **argv;
+	struct pbuf config;
+	int log_fd;
+	int ctl[2];
+	int sigfd;
+	bool keep_state;
+};
+
+static void run_ctx_release(struct run_ctx *c)
+{
+	struct uerr ignored;
+
+	if (c->state_dir && !c->keep_state)
+		state_remove(c->state_dir, &ignored);
+	cleanup_closep(&c->log_fd);
+	cleanup_closep(&c->ctl[0]);
+	cleanup_closep(&c->ctl[1]);
+	cleanup_closep(&c->sigfd);
+	uml_argv_free(c->argv);
+	pbuf_free(&c->config);
+	free(c->uml_dir);
+	free(c->hostfs_root);
+	free(c->state_dir);
+	free(c->initramfs);
+	free(c->kernel);
+	bundle_close(&c->b);
+}
+
+static char *generate_id(const char *bundle_dir)
+{
+	autofree char *copy = strdup(bundle_dir);
+	char name[48], *out = NULL;
+	unsigned int rnd = 0;
+	size_t n = 0;
+
+	if (copy == NULL)
+		return NULL;
+	for (const char *p = basename(copy); *p && n < sizeof(name) - 1; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+			name[n++] = *p;
+	name[n] = '\0';
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned int)getpid();
+	if (asprintf(&out, "%s-%08x", n ? name : "umlrun", rnd) < 0)
+		return NULL;
+	return out;
+}
+
+/* Prints the last lines of the kernel log, so a failed boot can be diagnosed
+ * after the state directory is gone. */
+static void show_kernel_log(const struct run_ctx *c, const struct log_ctx *log, int max_lines)
+{
+	autofree char *path = NULL;
+	autofclose FILE *f = NULL;
+	char line[512], ring[8][512];
+	int n = 0;
+
+	if (asprintf(&path, "%s/kernel.log", c->state_dir) < 0)
+		return;
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (max_lines < 0)
+			fprintf(stderr, "umlrun: kernel: %s\n", line);
+		else
+			snprintf(ring[n++ % 8], sizeof(ring[0]), "%s", line);
+	}
+	(void)log;
+	for (int i = n > max_lines ? n - max_lines : 0; max_lines >= 0 && i < n; i++)
+		fprintf(stderr, "umlrun: kernel: %s\n", ring[i % 8]);
+}
+
+static int setup_signals(struct run_ctx *c, struct uerr *err)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (const int *s = session_forwarded_signals; *s; s++)
+		sigaddset(&set, *s);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return uerr_set(err, errno, "sigprocmask");
+	c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (c->sigfd < 0)
+		return uerr_set(err, errno, "signalfd");
+	return 0;
+}
+
+static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err)
+{
+	autofree char *id = NULL;
+	autofree char *log_path = NULL;
+	struct uml_args ua = { 0 };
+	int cpu;
+
+	if (bundle_open(o->bundle, &c->b, err) < 0)
+		return -1;
+	if (!c->b.spec->has_process)
+		return uerr_set(err, 0, "config.json: process: required to run a container");
+	if (c->b.spec->process.terminal)
+		return uerr_set(err, 0,
+				"config.json: process.terminal: terminals are not supported yet; set it to false");
+	if (bundle_kernel(&c->b, o->kernel, &c->kernel, err) < 0 ||
+	    bundle_initramfs(&c->initramfs, err) < 0)
+		return -1;
+	if (agentcfg_build(c->b.spec, o->args, &c->config, err) < 0)
+		return -1;
+	id = o->id ? strdup(o->id) : generate_id(c->b.dir);
+	if (id == NULL)
+		return uerr_set(err, errno, "malloc");
+	if (state_check_id(id, err) < 0 || state_create(o->root, id, &c->state_dir, err) < 0)
+		return -1;
+	if (hostfs_prepare(c->b.rootfs, c->state_dir, &c->hostfs_root, err) < 0)
+		return -1;
+	if (asprintf(&log_path, "%s/kernel.log", c->state_dir) < 0)
+		return uerr_set(err, errno, "asprintf");
+	c->log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (c->log_fd < 0)
+		return uerr_set(err, errno, "%s", log_path);
+	cpu = cpu_pick(o->root, err);
+	if (cpu < 0)
+		return -1;
+	c->uml_dir = strdup(c->state_dir);
+	if (c->uml_dir == NULL)
+		return uerr_set(err, errno, "malloc");
+	ua = (struct uml_args){ .kernel = c->kernel,
+				.initrd = c->initramfs,
+				.hostfs_root = c->hostfs_root,
+				.uml_dir = c->uml_dir,
+				.umid = "u",
+				.mem_mib = DEFAULT_MEM_MIB };
+	if (uml_argv_build(&ua, &c->argv, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->ctl) < 0)
+		return uerr_set(err, errno, "socketpair");
+	if (fcntl(c->ctl[0], F_SETFL, O_NONBLOCK) < 0)
+		return uerr_set(err, errno, "fcntl");
+	log_debug(o->log, "sandbox %s: state %s, kernel %s, cpu %d", id, c->state_dir, c->kernel,
+		  cpu);
+	return cpu;
+}
+
+int run_bundle(const struct run_opts *o, struct uerr *err)
+{
+	__attribute__((cleanup(run_ctx_release))) struct run_ctx c = {
+		.log_fd = -1, .ctl = { -1, -1 }, .sigfd = -1
+	};
+	struct vm_spawn vs;
+	struct session s;
+	pid_t vm;
+	int cpu, ret;
+
+	cpu = prepare(&c, o, err);
+	if (cpu < 0)
+		return -1;
+	if (setup_signals(&c, err) < 0)
+		return -1;
+	vs = (struct vm_spawn){ .argv = c.argv, .log_fd = c.log_fd, .ctl_fd = c.ctl[1], .cpu = cpu,
+				.tmpdir = "/dev/shm" };
+	if (vm_start(&vs, &vm, err) < 0)
+		return -1;
+	cleanup_closep(&c.ctl[1]);
+	c.ctl[1] = -1;
+	s = (struct session){ .ctl = c.ctl[0], .vm = vm, .sigfd = c.sigfd, .in_fd = STDIN_FILENO,
+			      .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO,
+			      .config = &c.config, .boot_timeout_ms = BOOT_TIMEOUT_MS };
+	ret = session_run(&s, err);
+	if (o->log && o->log->debug)
+		show_kernel_log(&c, o->log, -1);
+	else if (ret < 0)
+		show_kernel_log(&c, o->log, 5);
+	return ret;
+}
