@@ -7,7 +7,7 @@ fail() { echo "assertion failed: $*" >&2; exit 1; }
 skip() { echo "$*"; exit 77; }
 
 lib_setup() {
-	T=$(mktemp -d /tmp/umlrun-test.XXXXXX)
+	[ -n "${T:-}" ] || T=$(mktemp -d /tmp/umlrun-test.XXXXXX)
 	ROOT=$T/state
 	export T ROOT
 	UML=("$UMLRUN" --root "$ROOT")

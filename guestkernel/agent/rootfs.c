@@ -72,7 +72,8 @@ static int ensure_dir(const char *dir, bool create, struct aerr *e)
 	return 1;
 }
 
-/* Mounts type on dir unless dir is missing from a read-only root. */
+/* Mounts type on dir unless dir is missing from a read-only root: returns 1
+ * if mounted, 0 if skipped, -1 on error. */
 static int mount_in_root(const char *dir, const char *type, unsigned long flags, const char *data,
 			 bool writable, struct aerr *e)
 {
@@ -80,7 +81,7 @@ static int mount_in_root(const char *dir, const char *type, unsigned long flags,
 
 	if (r <= 0)
 		return r;
-	return do_mount(type, dir, type, flags, data, e);
+	return do_mount(type, dir, type, flags, data, e) < 0 ? -1 : 1;
 }
 
 static int make_symlink(const char *target, const char *path, struct aerr *e)
@@ -90,7 +91,9 @@ static int make_symlink(const char *target, const char *path, struct aerr *e)
 	return 0;
 }
 
-/* /dev/pts, /dev/shm and the usual /dev symlinks on the fresh devtmpfs. */
+/* /dev/pts, /dev/shm and the usual /dev symlinks on the fresh devtmpfs.
+ * The host link's node goes away (the agent keeps its open fd), so the
+ * workload does not stumble onto the protocol stream. */
 static int populate_dev(struct aerr *e)
 {
 	static const char *const links[][2] = {
@@ -112,6 +115,8 @@ static int populate_dev(struct aerr *e)
 		if (make_symlink(links[i][0], links[i][1], e) < 0)
 			return -1;
 	}
+	if (unlink(AGENT_NEWROOT AGENT_TTY) < 0 && errno != ENOENT)
+		return aerr_set(e, errno, "unlink %s", AGENT_NEWROOT AGENT_TTY);
 	return 0;
 }
 

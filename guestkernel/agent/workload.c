@@ -87,7 +87,7 @@ static bool env_has_path(char *const *env)
 /* Runs in the child after fork: never returns. stdio[] are the child ends. */
 static _Noreturn void child_exec(const struct agent_config *c, const int stdio[3])
 {
-	static char *default_path_env[] = { AGENT_DEFAULT_PATH, NULL };
+	char *default_path_env[] = { AGENT_DEFAULT_PATH, NULL };
 	const char *cwd = c->cwd ? c->cwd : "/";
 
 	setsid();

@@ -148,9 +148,10 @@ test_same_id_twice_is_refused() {
 	wait_for "$T/o" ready || { kill $pid; fail "first sandbox did not start"; }
 	"${UML[@]}" run -b "$T/b" dup 2> "$T/e"
 	local rc=$?
-	kill -KILL $pid; wait $pid 2>/dev/null
+	[ -d "$ROOT/dup" ] || fail "the refused run removed the running sandbox's state"
+	kill -TERM $pid; wait $pid
 	[ "$rc" -ne 0 ] || fail "second run with the same id succeeded"
-	grep -q 'already exists' "$T/e" || fail "stderr: $(cat "$T/e")"
+	grep -q 'container "dup" already exists' "$T/e" || fail "stderr: $(cat "$T/e")"
 }
 
 test_sandboxes_run_pinned_without_aslr_and_spread_over_cpus() {
