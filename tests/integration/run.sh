@@ -171,3 +171,30 @@ test_sandboxes_run_pinned_without_aslr_and_spread_over_cpus() {
 	[ "$c1" != "$c2" ] || fail "both sandboxes on CPU $c1"
 	(( 0x$pers & 0x0040000 )) || fail "ADDR_NO_RANDOMIZE not set: personality $pers"
 }
+
+test_kernel_log_lives_in_the_state_directory() {
+	new_bundle "$T/b" true '["sh", "-c", "echo ready; sleep 30"]'
+	"${UML[@]}" run -b "$T/b" logged > "$T/o" 2>&1 &
+	local pid=$!
+	wait_for "$T/o" ready || { kill $pid; fail "did not start"; }
+	grep -q "Linux version 6.12" "$ROOT/logged/kernel.log" || { kill $pid; fail "no kernel banner in $ROOT/logged/kernel.log"; }
+	kill -TERM $pid; wait $pid
+	[ ! -e "$ROOT/logged" ] || fail "state directory not removed after exit"
+}
+
+test_guest_has_proc_sys_dev_devpts() {
+	local out
+	out=$(run_in "$UMLRUN_BUNDLE" cat /proc/mounts) || fail "exit $?"
+	local fs
+	for fs in "/ hostfs" "/proc proc" "/sys sysfs" "/dev devtmpfs" "/dev/pts devpts"; do
+		grep -q " $fs " <<< "$out" || fail "no '$fs' mount in: $out"
+	done
+	grep -q '^none / hostfs ro' <<< "$out" || fail "demo root is not read-only: $out"
+}
+
+test_pid_1_is_the_agent_and_reaps() {
+	local out
+	out=$(run_in "$UMLRUN_BUNDLE" sh -c 'cat /proc/1/cmdline; echo; (sleep 0.1 &); sleep 0.3; ps -o stat,comm | grep -c Z')
+	[ "$(head -n1 <<< "$out")" = /init ] || fail "PID 1 is not the agent: $out"
+	[ "$(tail -n1 <<< "$out")" = 0 ] || fail "zombies were not reaped: $out"
+}

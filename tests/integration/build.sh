@@ -1,0 +1,32 @@
+# tests/integration/build.sh: the build's promises: `make install` honours
+# DESTDIR and prefix, and `umlrun --help` and umlrun(8) agree.
+
+test_make_install_honours_destdir() {
+	make -s -C "$UMLRUN_BUILDDIR" install DESTDIR="$T/dest" > "$T/log" 2>&1 || fail "make install: $(tail "$T/log")"
+	local prefix
+	prefix=$(sed -n 's/^prefix = //p' "$UMLRUN_BUILDDIR/Makefile")
+	for f in bin/umlrun libexec/umlrun/initramfs.cpio share/man/man8/umlrun.8; do
+		[ -f "$T/dest$prefix/$f" ] || fail "missing $prefix/$f under DESTDIR"
+	done
+	if grep -q '^BUILD_KERNEL_TRUE = $' "$UMLRUN_BUILDDIR/Makefile"; then
+		[ -x "$T/dest$prefix/libexec/umlrun/linux" ] || fail "kernel not installed"
+	fi
+	[ -z "$(find "$T/dest" -newer "$T/log" -path '*/tmp/*' 2>/dev/null)" ] || fail "files outside DESTDIR"
+}
+
+test_help_options_are_documented_in_the_man_page() {
+	local man=$UMLRUN_SRCDIR/man/umlrun.8 opt
+	"$UMLRUN" --help > "$T/h" || fail "--help exit $?"
+	"$UMLRUN" run --help >> "$T/h" || fail "run --help exit $?"
+	for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/h" | sort -u); do
+		grep -q -- "$(sed 's/-/\\\\-/g' <<< "$opt")" "$man" || fail "$opt is in --help but not in umlrun(8)"
+	done
+	# (configure's --with-* options are mentioned too; they are not umlrun's)
+	for opt in $(grep -o -- '\\-\\-[a-z][a-z\\-]*' "$man" | sed 's/\\//g' | grep -v '^--with' | sort -u); do
+		grep -q -- "$opt" "$T/h" || fail "$opt is in umlrun(8) but not in --help"
+	done
+}
+
+test_version() {
+	"$UMLRUN" --version | grep -q '^umlrun version [0-9]' || fail "version: $("$UMLRUN" --version)"
+}
