@@ -39,7 +39,7 @@ static unsigned long next_ticket(const char *root, struct uerr *err, int *ok)
 	return n; /* the lock goes with the fd */
 }
 
-int cpu_pick(const char *root, struct uerr *err)
+int cpu_pick(const char *root, unsigned long *ticket_out, struct uerr *err)
 {
 	cpu_set_t set;
 	unsigned long ticket;
@@ -53,6 +53,7 @@ int cpu_pick(const char *root, struct uerr *err)
 	ticket = next_ticket(root, err, &ok);
 	if (!ok)
 		return -1;
+	*ticket_out = ticket;
 	ticket %= (unsigned long)count;
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 		if (!CPU_ISSET(cpu, &set))

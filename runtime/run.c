@@ -18,6 +18,7 @@
 
 #include "../hostfs/hostfs.h"
 #include "agentcfg.h"
+#include "jail.h"
 #include "bundle.h"
 #include "cleanup.h"
 #include "cmdline.h"
@@ -37,7 +38,10 @@ struct run_ctx {
 	char *state_dir;
 	char *hostfs_root;
 	char *uml_dir;
+	char *stage;
 	char **argv;
+	char **argv_nojail;
+	struct jail jail;
 	struct pbuf config;
 	int log_fd;
 	int ctl[2];
@@ -55,7 +59,10 @@ static void run_ctx_release(struct run_ctx *c)
 	cleanup_closep(&c->ctl[0]);
 	cleanup_closep(&c->ctl[1]);
 	cleanup_closep(&c->sigfd);
+	cleanup_closep(&c->jail.idmap_userns_fd);
 	uml_argv_free(c->argv);
+	uml_argv_free(c->argv_nojail);
+	free(c->stage);
 	pbuf_free(&c->config);
 	free(c->uml_dir);
 	free(c->hostfs_root);
@@ -129,11 +136,68 @@ static int setup_signals(struct run_ctx *c, struct uerr *err)
 	return 0;
 }
 
+static char *state_path(const struct run_ctx *c, const char *name, mode_t mode, struct uerr *err)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", c->state_dir, name) < 0) {
+		uerr_set(err, errno, "asprintf");
+		return NULL;
+	}
+	if (mkdir(p, mode) < 0) {
+		uerr_set(err, errno, "mkdir %s", p);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Describes the kernel process's jail. Invoked as root, the kernel runs as
+ * an unprivileged per-sandbox uid, and reaches the rootfs through an
+ * idmapped mount that shows the rootfs owner's files as that uid's.
+ * Invoked by a user, a user namespace maps that user to itself. */
+static int setup_jail(struct run_ctx *c, unsigned long ticket, struct uerr *err)
+{
+	struct jail *j = &c->jail;
+	struct stat st;
+
+	c->stage = state_path(c, "stage", 0755, err);
+	c->uml_dir = c->stage ? state_path(c, "uml", 0700, err) : NULL;
+	if (c->uml_dir == NULL)
+		return -1;
+	*j = (struct jail){ .stage = c->stage, .kernel = c->kernel, .initrd = c->initramfs,
+			    .rootfs = c->b.rootfs, .rootfs_ro = c->b.spec->root.readonly,
+			    .uml_dir = c->uml_dir, .tmp_mib = DEFAULT_MEM_MIB + 16,
+			    .idmap_userns_fd = -1 };
+	switch (jail_elf_is_dynamic(c->kernel, err)) {
+	case -1:
+		return -1;
+	case 1:
+		j->host_libs = true;
+		break;
+	}
+	if (geteuid() != 0) {
+		j->userns = true;
+		j->run_uid = geteuid();
+		j->run_gid = getegid();
+		return 0;
+	}
+	j->run_uid = JAIL_ROOT_ID_BASE + (uid_t)(ticket % JAIL_ROOT_ID_COUNT);
+	j->run_gid = (gid_t)j->run_uid;
+	if (chown(c->uml_dir, j->run_uid, j->run_gid) < 0)
+		return uerr_set(err, errno, "chown %s", c->uml_dir);
+	if (stat(c->b.rootfs, &st) < 0)
+		return uerr_set(err, errno, "root.path %s", c->b.rootfs);
+	j->idmap_userns_fd = jail_idmap_userns(st.st_uid, st.st_gid, j->run_uid, j->run_gid, err);
+	return j->idmap_userns_fd < 0 ? -1 : 0;
+}
+
 static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err)
 {
 	autofree char *id = NULL;
 	autofree char *log_path = NULL;
 	struct uml_args ua = { 0 };
+	unsigned long ticket;
 	int cpu;
 
 	if (bundle_open(o->bundle, &c->b, err) < 0)
@@ -160,19 +224,24 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 	c->log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (c->log_fd < 0)
 		return uerr_set(err, errno, "%s", log_path);
-	cpu = cpu_pick(o->root, err);
+	cpu = cpu_pick(o->root, &ticket, err);
 	if (cpu < 0)
 		return -1;
-	c->uml_dir = strdup(c->state_dir);
-	if (c->uml_dir == NULL)
-		return uerr_set(err, errno, "malloc");
-	ua = (struct uml_args){ .kernel = c->kernel,
-				.initrd = c->initramfs,
-				.hostfs_root = c->hostfs_root,
-				.uml_dir = c->uml_dir,
+	if (setup_jail(c, ticket, err) < 0)
+		return -1;
+	ua = (struct uml_args){ .kernel = JAIL_KERNEL,
+				.initrd = JAIL_INITRD,
+				.hostfs_root = JAIL_ROOTFS,
+				.uml_dir = JAIL_UML_DIR,
 				.umid = "u",
 				.mem_mib = DEFAULT_MEM_MIB };
 	if (uml_argv_build(&ua, &c->argv, err) < 0)
+		return -1;
+	ua.kernel = c->kernel;
+	ua.initrd = c->initramfs;
+	ua.hostfs_root = c->hostfs_root;
+	ua.uml_dir = c->uml_dir;
+	if (uml_argv_build(&ua, &c->argv_nojail, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->ctl) < 0)
 		return uerr_set(err, errno, "socketpair");
@@ -183,12 +252,46 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 	return cpu;
 }
 
+#define LL_MAX_RULES 12
+
+/* What the kernel process may touch, as Landlock rules: the kernel (read,
+ * exec), the initramfs, the rootfs (writable only if declared), its runtime
+ * dir and memory-file dir, /dev/null and its ptys. Nothing else. */
+static size_t landlock_rules(const struct run_ctx *c, bool jailed, struct ll_rule *r)
+{
+	unsigned root = LL_READ | (c->b.spec->root.readonly ? 0 : LL_WRITE);
+	size_t n = 0;
+
+	r[n++] = (struct ll_rule){ jailed ? JAIL_KERNEL : c->kernel, LL_READ | LL_EXEC };
+	r[n++] = (struct ll_rule){ jailed ? JAIL_INITRD : c->initramfs, LL_READ };
+	/* unjailed, hostfs reaches the rootfs through the state dir's link */
+	r[n++] = (struct ll_rule){ jailed ? JAIL_ROOTFS : c->b.rootfs, root };
+	r[n++] = (struct ll_rule){ jailed ? JAIL_UML_DIR : c->uml_dir, LL_READ | LL_WRITE };
+	r[n++] = (struct ll_rule){ jailed ? JAIL_TMP : "/dev/shm", LL_READ | LL_WRITE };
+	r[n++] = (struct ll_rule){ "/dev/null", LL_READ | LL_WRITE };
+	r[n++] = (struct ll_rule){ "/dev/pts", LL_READ | LL_WRITE };
+	if (!jailed)
+		r[n++] = (struct ll_rule){ "/dev/ptmx", LL_READ | LL_WRITE };
+	/* host CPU features; jailed, the proc of the sandbox's pid namespace */
+	r[n++] = (struct ll_rule){ jailed ? JAIL_PROC : "/proc", LL_READ };
+	if (c->jail.host_libs) { /* a dynamically linked kernel */
+		r[n++] = (struct ll_rule){ "/lib", LL_READ | LL_EXEC };
+		r[n++] = (struct ll_rule){ "/usr", LL_READ | LL_EXEC };
+		if (access("/lib64", F_OK) == 0)
+			r[n++] = (struct ll_rule){ "/lib64", LL_READ | LL_EXEC };
+	}
+	return n;
+}
+
 int run_bundle(const struct run_opts *o, struct uerr *err)
 {
 	__attribute__((cleanup(run_ctx_release))) struct run_ctx c = {
-		.log_fd = -1, .ctl = { -1, -1 }, .sigfd = -1
+		.log_fd = -1, .ctl = { -1, -1 }, .sigfd = -1, .jail.idmap_userns_fd = -1
 	};
+	struct vm_layers layers;
 	struct vm_spawn vs;
+	struct ll_rule rules[LL_MAX_RULES], rules_nojail[LL_MAX_RULES];
+	size_t n_rules, n_rules_nojail;
 	struct session s;
 	pid_t vm;
 	int cpu, ret;
@@ -198,10 +301,18 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 		return -1;
 	if (setup_signals(&c, err) < 0)
 		return -1;
-	vs = (struct vm_spawn){ .argv = c.argv, .log_fd = c.log_fd, .ctl_fd = c.ctl[1], .cpu = cpu,
-				.tmpdir = "/dev/shm" };
-	if (vm_start(&vs, &vm, err) < 0)
+	n_rules = landlock_rules(&c, true, rules);
+	n_rules_nojail = landlock_rules(&c, false, rules_nojail);
+	vs = (struct vm_spawn){ .argv = c.argv, .argv_nojail = c.argv_nojail, .log_fd = c.log_fd,
+				.ctl_fd = c.ctl[1], .cpu = cpu, .tmpdir_nojail = "/dev/shm",
+				.jail = &c.jail, .ll_rules = rules, .n_ll_rules = n_rules,
+				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail };
+	if (vm_start(&vs, &vm, &layers, err) < 0)
 		return -1;
+	if (!layers.namespaces)
+		log_debug(o->log, "sandbox runs without namespaces: %s", layers.why_not);
+	cleanup_closep(&c.jail.idmap_userns_fd);
+	c.jail.idmap_userns_fd = -1;
 	cleanup_closep(&c.ctl[1]);
 	c.ctl[1] = -1;
 	s = (struct session){ .ctl = c.ctl[0], .vm = vm, .sigfd = c.sigfd, .in_fd = STDIN_FILENO,

@@ -12,6 +12,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,9 +24,13 @@
 
 /* Runs in the child between fork and exec; returns errno on failure.
  * Each step is labelled so the parent can say which one failed. */
-static int child_setup(const struct vm_spawn *s, pid_t parent, const char **step)
+static int child_setup(const struct vm_spawn *s, bool jailed, const char **step, char *msg,
+		       size_t msg_cap)
 {
 	struct rlimit no_core = { 0, 0 };
+	struct ll_status ll;
+	struct uerr llerr;
+	struct jail j;
 	sigset_t all;
 	int log_fd, ctl_fd, null_fd;
 
@@ -35,8 +40,6 @@ static int child_setup(const struct vm_spawn *s, pid_t parent, const char **step
 	*step = "prctl(PR_SET_PDEATHSIG)";
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return errno;
-	if (getppid() != parent)
-		return *step = "parent exited", ESRCH;
 	*step = "personality(ADDR_NO_RANDOMIZE)";
 	if (personality(ADDR_NO_RANDOMIZE) < 0)
 		return errno;
@@ -61,6 +64,12 @@ static int child_setup(const struct vm_spawn *s, pid_t parent, const char **step
 
 	/* Move the fds out of the way, then into their fixed numbers. */
 	*step = "fcntl(F_DUPFD)";
+	if (jailed) {
+		j = *s->jail;
+		if (j.idmap_userns_fd >= 0 &&
+		    (j.idmap_userns_fd = fcntl(j.idmap_userns_fd, F_DUPFD_CLOEXEC, 10)) < 0)
+			return errno;
+	}
 	log_fd = fcntl(s->log_fd, F_DUPFD_CLOEXEC, 10);
 	ctl_fd = fcntl(s->ctl_fd, F_DUPFD_CLOEXEC, 10);
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -73,18 +82,73 @@ static int child_setup(const struct vm_spawn *s, pid_t parent, const char **step
 	*step = "close_range";
 	if (close_range(5, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return errno;
+	if (jailed) {
+		const char *failed = jail_enter(&j);
+
+		if (failed != NULL) {
+			*step = failed;
+			return errno ? errno : EPERM;
+		}
+	}
+	/* Landlock last but for seccomp: it also sets no_new_privs. */
+	*step = "landlock";
+	if (landlock_confine(jailed ? s->ll_rules : s->ll_rules_nojail,
+			     jailed ? s->n_ll_rules : s->n_ll_rules_nojail, false, &ll, &llerr) < 0)
+	{
+		snprintf(msg, msg_cap, "%s", llerr.msg);
+		*step = msg;
+		return llerr.errnum ? llerr.errnum : EPERM;
+	}
+	*step = "prctl(PR_SET_NO_NEW_PRIVS)";
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return errno;
 	return 0;
 }
 
-int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct uerr *err)
+/* PID 1 of the sandbox's pid namespace: reaps until the kernel process
+ * exits, then exits with its status (128+N for signal N). The kernel is not
+ * PID 1 itself, because a pid namespace's init ignores its own abort(),
+ * and a panicking UML kernel aborts. */
+static int init_wait(pid_t kernel)
+{
+	int status;
+	pid_t p;
+
+	close_range(0, ~0U, 0);
+	for (;;) {
+		p = waitpid(-1, &status, 0);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0)
+			return 1;
+		if (p != kernel)
+			continue;
+		if (WIFEXITED(status))
+			return WEXITSTATUS(status);
+		return 128 + WTERMSIG(status);
+	}
+}
+
+/* fork(), or a clone into the jail's namespaces. */
+static pid_t spawn(const struct vm_spawn *s, bool jailed)
+{
+	if (!jailed)
+		return fork();
+	return (pid_t)syscall(SYS_clone, (unsigned long)jail_clone_flags(s->jail) | SIGCHLD, NULL,
+			      NULL, NULL, NULL);
+}
+
+int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
+	     struct uerr *err)
 {
 	autoclose int rd = -1;
 	autoclose int wr = -1;
+	bool jailed = s->jail != NULL;
 	int p[2], status, e;
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 	struct {
 		int err;
-		char step[64];
+		char step[sizeof(((struct uerr *)0)->msg)];
 	} report;
 	ssize_t n;
 
@@ -92,23 +156,50 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct uerr *err)
 		return uerr_set(err, errno, "pipe2");
 	rd = p[0];
 	wr = p[1];
-	pid = fork();
+	memset(layers, 0, sizeof(*layers));
+	pid = spawn(s, jailed);
+	if (pid < 0 && jailed && (errno == EPERM || errno == EINVAL || errno == ENOSPC ||
+				  errno == EUSERS || errno == EACCES)) {
+		snprintf(layers->why_not, sizeof(layers->why_not),
+			 "the host refused new namespaces (%s)", strerror(errno));
+		jailed = false;
+		pid = spawn(s, jailed);
+	}
 	if (pid < 0)
-		return uerr_set(err, errno, "fork");
+		return uerr_set(err, errno, "clone");
+	layers->namespaces = jailed;
 	if (pid == 0) {
+		char *const *argv = jailed ? s->argv : s->argv_nojail;
 		const char *step = "exec";
 		char tmp[4200];
-		char *envp[] = { tmp, NULL };
+		char *envp[] = { tmp, "GLIBC_TUNABLES=glibc.pthread.rseq=0", NULL };
 
-		snprintf(tmp, sizeof(tmp), "TMPDIR=%s", s->tmpdir);
+		/* Static glibc's rseq registration must not reach UML's stubs:
+		 * they crash at the first guest process otherwise. */
+		snprintf(tmp, sizeof(tmp), "TMPDIR=%s", jailed ? JAIL_TMP : s->tmpdir_nojail);
 		memset(&report, 0, sizeof(report));
-		report.err = child_setup(s, parent, &step);
+		errno = 0;
+		report.err = child_setup(s, jailed, &step, report.step, sizeof(report.step));
+		if (report.err == 0 && jailed) {
+			pid_t kernel = fork();
+
+			if (kernel < 0) {
+				report.err = errno;
+				step = "fork the kernel process";
+			} else if (kernel > 0) {
+				_exit(init_wait(kernel));
+			} else if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+				report.err = errno;
+				step = "prctl(PR_SET_PDEATHSIG)";
+			}
+		}
 		if (report.err == 0) {
-			execve(s->argv[0], s->argv, envp);
+			execve(argv[0], argv, envp);
 			report.err = errno;
 			step = "exec";
 		}
-		snprintf(report.step, sizeof(report.step), "%s", step);
+		if (step != report.step)
+			snprintf(report.step, sizeof(report.step), "%s", step);
 		if (write(wr, &report, sizeof(report)) < 0)
 			_exit(126);
 		_exit(126);
@@ -122,8 +213,8 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct uerr *err)
 		e = report.err;
 		report.step[sizeof(report.step) - 1] = '\0';
 		if (strcmp(report.step, "exec") == 0)
-			return uerr_set(err, e, "kernel %s", s->argv[0]);
-		return uerr_set(err, e, "starting kernel %s: %s", s->argv[0], report.step);
+			return uerr_set(err, e, "kernel %s", s->argv_nojail[0]);
+		return uerr_set(err, e, "starting kernel %s: %s", s->argv_nojail[0], report.step);
 	}
 	*pid_out = pid;
 	return 0;
