@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "check.h"
 #include "cleanup.h"
 #include "log.h"
 #include "run.h"
@@ -32,6 +33,7 @@ static const char usage_main[] =
 	"\n"
 	"Commands:\n"
 	"  run       create and start a container, and wait for it to exit\n"
+	"  check     show which confinement layers this host provides\n"
 	"\n"
 	"Global options:\n"
 	"  --root DIR           state directory (default /run/umlrun for root,\n"
@@ -165,11 +167,28 @@ static int cmd_bundle(const struct global_opts *g, int argc, char **argv)
 	return finish(g, run_bundle(&o, &err), &err);
 }
 
+static int cmd_check(const struct global_opts *g, int argc, char **argv)
+{
+	struct layer l[CHECK_MAX_LAYERS];
+	int n;
+
+	(void)g;
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		fputs("Usage: umlrun check\n\nShows each confinement layer of the kernel process as\n"
+		      "on or off on this host, with the reason.\n", stdout);
+		return 0;
+	}
+	n = check_layers(l, CHECK_MAX_LAYERS);
+	check_print(l, n);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct global_opts *, int, char **);
 } commands[] = {
 	{ "run", cmd_run },
+	{ "check", cmd_check },
 };
 
 /* Makes sure fds 0-2 are open, so no file umlrun opens can land on them. */

@@ -18,6 +18,7 @@
 
 #include "../hostfs/hostfs.h"
 #include "agentcfg.h"
+#include "check.h"
 #include "jail.h"
 #include "bundle.h"
 #include "cleanup.h"
@@ -289,6 +290,8 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 		.log_fd = -1, .ctl = { -1, -1 }, .sigfd = -1, .jail.idmap_userns_fd = -1
 	};
 	struct vm_layers layers;
+	const char *require;
+	bool req_ns = false, req_ll = false, req_sc = false;
 	struct vm_spawn vs;
 	struct ll_rule rules[LL_MAX_RULES], rules_nojail[LL_MAX_RULES];
 	size_t n_rules, n_rules_nojail;
@@ -299,6 +302,9 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 	cpu = prepare(&c, o, err);
 	if (cpu < 0)
 		return -1;
+	require = spec_annotation(c.b.spec, "run.umlrun.require");
+	if (require && check_parse_require(require, &req_ns, &req_ll, &req_sc, err) < 0)
+		return -1;
 	if (setup_signals(&c, err) < 0)
 		return -1;
 	n_rules = landlock_rules(&c, true, rules);
@@ -306,7 +312,8 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 	vs = (struct vm_spawn){ .argv = c.argv, .argv_nojail = c.argv_nojail, .log_fd = c.log_fd,
 				.ctl_fd = c.ctl[1], .cpu = cpu, .tmpdir_nojail = "/dev/shm",
 				.jail = &c.jail, .ll_rules = rules, .n_ll_rules = n_rules,
-				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail };
+				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail,
+				.require_namespaces = req_ns, .require_landlock = req_ll };
 	if (vm_start(&vs, &vm, &layers, err) < 0)
 		return -1;
 	if (!layers.namespaces)

@@ -64,11 +64,10 @@
 /* Syscalls allowed with any arguments. */
 static const int any_args[] = {
 	/* fd I/O: console and control fds, hostfs files, ubd images (the io
-	 * thread's pread/pwrite), the physical-memory file, vector NICs
-	 * (writev), mconsole */
+	 * thread's pread/pwrite), the physical-memory file; readv/writev:
+	 * vector NICs without mmsg (vec=0) */
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(lseek), SCMP_SYS(close),
-	SCMP_SYS(dup), SCMP_SYS(dup2),
 	/* hostfs operations, the umid directory, the O_TMPFILE memory file,
 	 * ubd/COW images (getcwd/chdir: cow_user.c absolutizes the backing
 	 * path; fsync/fdatasync/fallocate: flush, discard, write-zeroes) */
@@ -82,23 +81,27 @@ static const int any_args[] = {
 	SCMP_SYS(fallocate),
 	/* memory: guest physical memory is a shared file mapping; stubs map,
 	 * unmap and protect guest pages (with PROT_EXEC); MADV_REMOVE frees
-	 * guest pages; mremap for memory hotplug; brk for malloc */
-	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap),
-	SCMP_SYS(madvise), SCMP_SYS(brk),
-	/* signals: SIGALRM timer, SIGIO, SIGSEGV in stubs, sigsuspend/pause
-	 * when idle; kill: stubs SIGSTOP themselves, the kernel kills its stubs
-	 * and helpers, SIGTERMs its process group and SIGABRTs itself on panic
-	 * (which processes it can reach is the pid namespace's business) */
+	 * guest pages; brk for malloc */
+	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(madvise),
+	SCMP_SYS(brk),
+	/* signals: SIGALRM timer, SIGIO, SIGSEGV in stubs; sigsuspend when
+	 * idle and in the SIGWINCH thread (glibc's pause()); kill: stubs
+	 * SIGSTOP themselves, the kernel kills its stubs and helpers, SIGTERMs
+	 * its process group and SIGABRTs itself on panic (which processes it
+	 * can reach is the pid namespace's business) */
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
-	SCMP_SYS(rt_sigsuspend), SCMP_SYS(sigaltstack), SCMP_SYS(pause),
-	SCMP_SYS(kill), SCMP_SYS(restart_syscall),
-	/* process: identity checks, setsid at start, reaping stubs and helpers,
-	 * exit of clone()d helpers (exit) and of the kernel (exit_group) */
+	SCMP_SYS(rt_sigsuspend), SCMP_SYS(sigaltstack), SCMP_SYS(kill),
+	SCMP_SYS(restart_syscall),
+	/* process: identity checks (getpgrp: is a tty's SIGWINCH ours), setsid
+	 * at start and in the SIGWINCH thread, reaping stubs and helpers, exit
+	 * of a clone()d helper whose function returns (glibc calls exit) and of
+	 * the kernel (exit_group) */
 	SCMP_SYS(getpid), SCMP_SYS(getppid), SCMP_SYS(getpgrp), SCMP_SYS(setsid),
 	SCMP_SYS(uname), SCMP_SYS(wait4), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	/* glibc start-up (static and dynamic) */
 	SCMP_SYS(set_tid_address), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
-	/* time: vDSO fallback, the POSIX interval timer that drives the guest */
+	/* time: clock_gettime if the vDSO cannot answer; the POSIX interval
+	 * timer that drives the guest */
 	SCMP_SYS(clock_gettime), SCMP_SYS(timer_create), SCMP_SYS(timer_settime),
 	SCMP_SYS(timer_gettime),
 	/* IRQ emulation: one epoll set; the SIGIO thread polls */
@@ -106,10 +109,9 @@ static const int any_args[] = {
 	SCMP_SYS(poll),
 	/* AF_UNIX sockets only (see socket below): mconsole (bind, recvfrom,
 	 * sendto), vector bess transport (connect), vector I/O (sendmmsg,
-	 * recvmmsg, sendmsg, recvmsg) */
+	 * recvmmsg) */
 	SCMP_SYS(bind), SCMP_SYS(connect), SCMP_SYS(sendto), SCMP_SYS(recvfrom),
-	SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(sendmmsg),
-	SCMP_SYS(recvmmsg),
+	SCMP_SYS(sendmmsg), SCMP_SYS(recvmmsg),
 	/* guest /dev/urandom and early random seeding */
 	SCMP_SYS(getrandom),
 };

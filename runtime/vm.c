@@ -93,7 +93,8 @@ static int child_setup(const struct vm_spawn *s, bool jailed, const char **step,
 	/* Landlock last but for seccomp: it also sets no_new_privs. */
 	*step = "landlock";
 	if (landlock_confine(jailed ? s->ll_rules : s->ll_rules_nojail,
-			     jailed ? s->n_ll_rules : s->n_ll_rules_nojail, false, &ll, &llerr) < 0)
+			     jailed ? s->n_ll_rules : s->n_ll_rules_nojail, s->require_landlock, &ll,
+			     &llerr) < 0)
 	{
 		snprintf(msg, msg_cap, "%s", llerr.msg);
 		*step = msg;
@@ -158,7 +159,7 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 	wr = p[1];
 	memset(layers, 0, sizeof(*layers));
 	pid = spawn(s, jailed);
-	if (pid < 0 && jailed && (errno == EPERM || errno == EINVAL || errno == ENOSPC ||
+	if (pid < 0 && jailed && !s->require_namespaces && (errno == EPERM || errno == EINVAL || errno == ENOSPC ||
 				  errno == EUSERS || errno == EACCES)) {
 		snprintf(layers->why_not, sizeof(layers->why_not),
 			 "the host refused new namespaces (%s)", strerror(errno));

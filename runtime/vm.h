@@ -21,6 +21,8 @@ struct vm_spawn {
 	size_t n_ll_rules;
 	const struct ll_rule *ll_rules_nojail; /* the same with host paths */
 	size_t n_ll_rules_nojail;
+	bool require_namespaces; /* no fallback when the host refuses them */
+	bool require_landlock;   /* an unavailable Landlock is an error */
 };
 
 struct vm_layers {

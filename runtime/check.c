@@ -1,0 +1,107 @@
+/* check.c: probes of the confinement layers for `umlrun check`, and the
+ * run.umlrun.require annotation's syntax. */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "jail.h"
+#include "landlock.h"
+
+/* Tries the kernel process's namespaces in a child; returns 0 or an errno. */
+static int probe_namespaces(bool userns)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID |
+			    (userns ? CLONE_NEWUSER : 0);
+
+		_exit(unshare(flags) < 0 ? (errno & 0xff) : 0);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : EINVAL;
+}
+
+int check_layers(struct layer *l, int max)
+{
+	bool root = geteuid() == 0;
+	struct ll_status ll;
+	int n = 0, e;
+
+	if (max < 6)
+		return 0;
+	l[n] = (struct layer){ "unprivileged-kernel", true, "" };
+	if (root)
+		snprintf(l[n].detail, sizeof(l[n].detail),
+			 "invoked as root: the kernel runs as uid/gid %u + sandbox number",
+			 JAIL_ROOT_ID_BASE);
+	else
+		snprintf(l[n].detail, sizeof(l[n].detail), "the kernel runs as uid %u",
+			 (unsigned)geteuid());
+	n++;
+	e = probe_namespaces(!root);
+	l[n] = (struct layer){ "namespaces", e == 0, "" };
+	snprintf(l[n].detail, sizeof(l[n].detail), "%s%s", root ? "" : "user, ",
+		 e == 0 ? "mount, pid, ipc, uts, net; pivot_root into a staging view"
+			: strerror(e));
+	if (e != 0 && !root)
+		snprintf(l[n].detail, sizeof(l[n].detail),
+			 "unprivileged namespaces refused (%s): no staging view", strerror(e));
+	n++;
+	landlock_probe(&ll);
+	l[n] = (struct layer){ "landlock", ll.abi > 0, "" };
+	snprintf(l[n].detail, sizeof(l[n].detail), "ABI %d: filesystem %s, TCP %s, scoping %s%s%s",
+		 ll.abi, ll.fs ? "on" : "off", ll.net ? "denied" : "off",
+		 ll.scoped ? "on" : "off", ll.reason[0] ? "; " : "", ll.reason);
+	n++;
+	l[n] = (struct layer){ "seccomp", prctl(PR_GET_SECCOMP) >= 0, "" };
+	snprintf(l[n].detail, sizeof(l[n].detail), "%s",
+		 l[n].on ? "allow-list on the kernel process (libseccomp)" : strerror(errno));
+	n++;
+	l[n++] = (struct layer){ "capabilities", true, "all dropped; no_new_privs" };
+	l[n++] = (struct layer){ "rlimits", true, "no core dumps" };
+	return n;
+}
+
+void check_print(const struct layer *l, int n)
+{
+	printf("%-20s %-4s %s\n", "LAYER", "", "DETAIL");
+	for (int i = 0; i < n; i++)
+		printf("%-20s %-4s %s\n", l[i].name, l[i].on ? "on" : "off", l[i].detail);
+}
+
+int check_parse_require(const char *value, bool *ns, bool *ll, bool *sc, struct uerr *err)
+{
+	autofree char *copy = strdup(value);
+	char *save = NULL;
+
+	if (copy == NULL)
+		return uerr_set(err, errno, "strdup");
+	*ns = *ll = *sc = false;
+	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(t, "namespaces") == 0)
+			*ns = true;
+		else if (strcmp(t, "landlock") == 0)
+			*ll = true;
+		else if (strcmp(t, "seccomp") == 0)
+			*sc = true;
+		else
+			return uerr_set(err, 0,
+					"config.json: annotations.run.umlrun.require: unknown layer \"%s\" (known: %s)",
+					t, CHECK_LAYERS);
+	}
+	return 0;
+}

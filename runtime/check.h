@@ -1,0 +1,32 @@
+/* check.h: `umlrun check`: which confinement layers this host gives. */
+#ifndef UMLRUN_CHECK_H
+#define UMLRUN_CHECK_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+/* Names accepted by the run.umlrun.require annotation. */
+#define CHECK_LAYERS "namespaces, landlock, seccomp"
+
+struct layer {
+	const char *name;
+	bool on;
+	char detail[512];
+};
+
+#define CHECK_MAX_LAYERS 8
+
+/* Probes each layer (forking short-lived children where a probe needs one).
+ * Returns the number of layers filled in. */
+int check_layers(struct layer *out, int max);
+
+/* Prints them as a table: name, on/off, detail. */
+void check_print(const struct layer *l, int n);
+
+/* Validates a run.umlrun.require value ("landlock,seccomp"); fills the
+ * flags. Errors name the unknown layer. */
+int check_parse_require(const char *value, bool *namespaces, bool *landlock, bool *seccomp,
+			struct uerr *err);
+
+#endif
