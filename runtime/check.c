@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,10 +66,7 @@ int check_layers(struct layer *l, int max)
 		 ll.abi, ll.fs ? "on" : "off", ll.net ? "denied" : "off",
 		 ll.scoped ? "on" : "off", ll.reason[0] ? "; " : "", ll.reason);
 	n++;
-	l[n] = (struct layer){ "seccomp", prctl(PR_GET_SECCOMP) >= 0, "" };
-	snprintf(l[n].detail, sizeof(l[n].detail), "%s",
-		 l[n].on ? "allow-list on the kernel process (libseccomp)" : strerror(errno));
-	n++;
+	l[n++] = (struct layer){ "seccomp", false, "not yet applied to the kernel process" };
 	l[n++] = (struct layer){ "capabilities", true, "all dropped; no_new_privs" };
 	l[n++] = (struct layer){ "rlimits", true, "no core dumps" };
 	return n;
@@ -83,21 +79,19 @@ void check_print(const struct layer *l, int n)
 		printf("%-20s %-4s %s\n", l[i].name, l[i].on ? "on" : "off", l[i].detail);
 }
 
-int check_parse_require(const char *value, bool *ns, bool *ll, bool *sc, struct uerr *err)
+int check_parse_require(const char *value, bool *ns, bool *ll, struct uerr *err)
 {
 	autofree char *copy = strdup(value);
 	char *save = NULL;
 
 	if (copy == NULL)
 		return uerr_set(err, errno, "strdup");
-	*ns = *ll = *sc = false;
+	*ns = *ll = false;
 	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 		if (strcmp(t, "namespaces") == 0)
 			*ns = true;
 		else if (strcmp(t, "landlock") == 0)
 			*ll = true;
-		else if (strcmp(t, "seccomp") == 0)
-			*sc = true;
 		else
 			return uerr_set(err, 0,
 					"config.json: annotations.run.umlrun.require: unknown layer \"%s\" (known: %s)",

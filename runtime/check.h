@@ -7,7 +7,7 @@
 #include "error.h"
 
 /* Names accepted by the run.umlrun.require annotation. */
-#define CHECK_LAYERS "namespaces, landlock, seccomp"
+#define CHECK_LAYERS "namespaces, landlock"
 
 struct layer {
 	const char *name;
@@ -26,7 +26,6 @@ void check_print(const struct layer *l, int n);
 
 /* Validates a run.umlrun.require value ("landlock,seccomp"); fills the
  * flags. Errors name the unknown layer. */
-int check_parse_require(const char *value, bool *namespaces, bool *landlock, bool *seccomp,
-			struct uerr *err);
+int check_parse_require(const char *value, bool *namespaces, bool *landlock, struct uerr *err);
 
 #endif

@@ -291,7 +291,7 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 	};
 	struct vm_layers layers;
 	const char *require;
-	bool req_ns = false, req_ll = false, req_sc = false;
+	bool req_ns = false, req_ll = false;
 	struct vm_spawn vs;
 	struct ll_rule rules[LL_MAX_RULES], rules_nojail[LL_MAX_RULES];
 	size_t n_rules, n_rules_nojail;
@@ -303,7 +303,7 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 	if (cpu < 0)
 		return -1;
 	require = spec_annotation(c.b.spec, "run.umlrun.require");
-	if (require && check_parse_require(require, &req_ns, &req_ll, &req_sc, err) < 0)
+	if (require && check_parse_require(require, &req_ns, &req_ll, err) < 0)
 		return -1;
 	if (setup_signals(&c, err) < 0)
 		return -1;
