@@ -74,7 +74,8 @@ test_host_processes_are_invisible() {
 	escape_setup
 	run_attack "mkdir -p /m; for up in /.. /../.. /../../.. /../../../.. /../../../../..; do
 		mount -t hostfs none /m -o \$up/proc 2>/dev/null || continue
-		cat /m/$$/cmdline 2>&1; for p in /m/[0-9]*; do cat \$p/comm; done 2>&1; umount /m; done; echo attack-ran"
+		ls /m | grep -qx $$ && echo saw-host-pid-$$; umount /m; done; echo attack-ran"
 	assert_contained
-	! grep -qE '^(bash|timeout|make|sh)$' "$T/o" || fail "host processes visible: $(cat "$T/o")"
+	# (hostfs reads procfs files as empty: their size is 0; listings work)
+	! grep -q "saw-host-pid" "$T/o" || fail "the host's processes are visible in the guest"
 }
