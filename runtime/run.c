@@ -311,6 +311,7 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 	n_rules_nojail = landlock_rules(&c, false, rules_nojail);
 	vs = (struct vm_spawn){ .argv = c.argv, .argv_nojail = c.argv_nojail, .log_fd = c.log_fd,
 				.ctl_fd = c.ctl[1], .cpu = cpu, .tmpdir_nojail = "/dev/shm",
+				.state_dir = c.state_dir,
 				.jail = &c.jail, .ll_rules = rules, .n_ll_rules = n_rules,
 				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail,
 				.require_namespaces = req_ns, .require_landlock = req_ll };

@@ -89,6 +89,10 @@ static int child_setup(const struct vm_spawn *s, bool jailed, const char **step,
 			*step = failed;
 			return errno ? errno : EPERM;
 		}
+		/* Changing credentials cleared the parent-death signal. */
+		*step = "prctl(PR_SET_PDEATHSIG)";
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			return errno;
 	}
 	/* Landlock last but for seccomp: it also sets no_new_privs. */
 	*step = "landlock";
@@ -172,12 +176,14 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 	if (pid == 0) {
 		char *const *argv = jailed ? s->argv : s->argv_nojail;
 		const char *step = "exec";
-		char tmp[4200];
-		char *envp[] = { tmp, "GLIBC_TUNABLES=glibc.pthread.rseq=0", NULL };
+		char tmp[4200], tag[4200];
+		char *envp[] = { tmp, "GLIBC_TUNABLES=glibc.pthread.rseq=0", tag, NULL };
 
 		/* Static glibc's rseq registration must not reach UML's stubs:
 		 * they crash at the first guest process otherwise. */
 		snprintf(tmp, sizeof(tmp), "TMPDIR=%s", jailed ? JAIL_TMP : s->tmpdir_nojail);
+		/* Names the sandbox in the process's environment, for ps and leak checks. */
+		snprintf(tag, sizeof(tag), "UMLRUN_STATE=%s", s->state_dir);
 		memset(&report, 0, sizeof(report));
 		errno = 0;
 		report.err = child_setup(s, jailed, &step, report.step, sizeof(report.step));

@@ -16,6 +16,7 @@ struct vm_spawn {
 	int ctl_fd;         /* the guest end of the control socketpair */
 	int cpu;            /* host CPU to pin the whole UML tree to, -1: none */
 	const char *tmpdir_nojail; /* memory-file dir when not jailed */
+	const char *state_dir;     /* exported as UMLRUN_STATE to the kernel process */
 	const struct jail *jail;
 	const struct ll_rule *ll_rules; /* Landlock rules, paths inside the jail */
 	size_t n_ll_rules;

@@ -13,8 +13,17 @@ lib_setup() {
 	UML=("$UMLRUN" --root "$ROOT")
 }
 
-# Kernel processes that run out of this test's state root.
-kernel_pids() { pgrep -f -- "uml_dir=$ROOT/" || true; }
+# Processes tagged with a sandbox state dir below PREFIX (default: this
+# test's state root): umlrun puts UMLRUN_STATE=<state dir> in the kernel
+# process's environment.
+sandbox_pids() {
+	local prefix=${1:-$ROOT/} e
+	for e in /proc/[0-9]*/environ; do
+		tr '\0' '\n' 2>/dev/null < "$e" | grep -q "^UMLRUN_STATE=$prefix" && { e=${e#/proc/}; echo "${e%/environ}"; }
+	done
+	return 0
+}
+kernel_pids() { sandbox_pids "$ROOT/"; }
 
 lib_teardown() {
 	local rc=$1 left
@@ -27,7 +36,8 @@ lib_teardown() {
 			echo "leak: state left in $ROOT:" >&2; ls -la "$ROOT" >&2; rc=1
 		fi
 	fi
-	pkill -KILL -f -- "uml_dir=$ROOT/" 2>/dev/null
+	local p
+	for p in $(kernel_pids); do kill -KILL "$p" 2>/dev/null; done
 	rm -rf "$T"
 	exit "$rc"
 }

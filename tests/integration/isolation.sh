@@ -10,6 +10,7 @@ start_sleeper() {
 	wait_for "$T/o" ready || fail "sandbox did not start: $(cat "$T/o")"
 	local init
 	init=$(pgrep -P $SANDBOX | head -n1)
+	KINIT=$init
 	KPID=$(pgrep -P "$init" | head -n1)
 	[ -n "$KPID" ] || fail "no kernel process under $init"
 }
@@ -93,4 +94,17 @@ test_unprivileged_user_runs_a_sandbox() {
 	[ "$out" = 0 ] || fail "guest id -u: $out"
 	[ "$(stat -c %u "$T/b/rootfs/tmp/from-guest")" = 65534 ] || fail "file not owned by the user"
 	[ -z "$(find "$T/ustate" -mindepth 1 -maxdepth 1 -type d)" ] || fail "state left behind"
+}
+
+test_sigkill_of_umlrun_leaves_no_kernel_process() {
+	start_sleeper
+	[ -n "$(kernel_pids)" ] || fail "the leak check cannot see the running kernel"
+	# A wedged guest: nothing in the sandbox reacts to umlrun's end by itself.
+	kill -STOP $KINIT $KPID
+	kill -KILL $SANDBOX
+	wait $SANDBOX 2>/dev/null
+	local i
+	for i in $(seq 50); do [ -z "$(kernel_pids)" ] && break; sleep 0.1; done
+	[ -z "$(kernel_pids)" ] || fail "kernel processes outlived umlrun: $(kernel_pids)"
+	rm -rf "$ROOT"/*/ # a SIGKILLed umlrun cannot clean its state (issue: lifecycle)
 }
