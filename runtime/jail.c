@@ -17,6 +17,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -259,6 +260,10 @@ static const char *drop_privileges(const struct jail *j)
 	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++)
 		STEP("drop bounding capabilities", cap_drop_bound(c));
 	if (!j->userns) { /* in a user namespace we already are run_uid */
+		struct rlimit nproc = { JAIL_ROOT_MAX_PROCS, JAIL_ROOT_MAX_PROCS };
+
+		/* the uid is this sandbox's own, so this caps the sandbox */
+		STEP("setrlimit(RLIMIT_NPROC)", setrlimit(RLIMIT_NPROC, &nproc));
 		STEP("setgroups", setgroups(0, NULL));
 		STEP("setresgid", setresgid(j->run_gid, j->run_gid, j->run_gid));
 		STEP("setresuid", setresuid(j->run_uid, j->run_uid, j->run_uid));

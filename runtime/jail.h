@@ -21,6 +21,10 @@
 #define JAIL_ROOT_ID_BASE 0x70000000u
 #define JAIL_ROOT_ID_COUNT 65536u
 
+/* Host processes (UML runs one stub process per guest address space) a
+ * root-invoked sandbox may have: RLIMIT_NPROC of its own uid. */
+#define JAIL_ROOT_MAX_PROCS 1024
+
 struct jail {
 	const char *stage;  /* empty directory to mount the staging tmpfs on */
 	const char *kernel; /* host paths bound into the view */
