@@ -273,8 +273,9 @@ static size_t landlock_rules(const struct run_ctx *c, bool jailed, struct ll_rul
 	r[n++] = (struct ll_rule){ "/dev/pts", LL_READ | LL_WRITE };
 	if (!jailed)
 		r[n++] = (struct ll_rule){ "/dev/ptmx", LL_READ | LL_WRITE };
-	/* host CPU features; jailed, the proc of the sandbox's pid namespace */
-	r[n++] = (struct ll_rule){ jailed ? JAIL_PROC : "/proc", LL_READ };
+	/* host CPU features; jailed, the proc of the sandbox's pid namespace,
+	 * otherwise only the host's cpuinfo */
+	r[n++] = (struct ll_rule){ jailed ? JAIL_PROC : "/proc/cpuinfo", LL_READ };
 	if (c->jail.host_libs) { /* a dynamically linked kernel */
 		r[n++] = (struct ll_rule){ "/lib", LL_READ | LL_EXEC };
 		r[n++] = (struct ll_rule){ "/usr", LL_READ | LL_EXEC };

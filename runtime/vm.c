@@ -163,7 +163,9 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 	wr = p[1];
 	memset(layers, 0, sizeof(*layers));
 	pid = spawn(s, jailed);
-	if (pid < 0 && jailed && !s->require_namespaces && (errno == EPERM || errno == EINVAL || errno == ENOSPC ||
+	/* Only an unprivileged caller may fall back: the jail is also where a
+	 * root caller's kernel process gives up root. */
+	if (pid < 0 && jailed && !s->require_namespaces && geteuid() != 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC ||
 				  errno == EUSERS || errno == EACCES)) {
 		snprintf(layers->why_not, sizeof(layers->why_not),
 			 "the host refused new namespaces (%s)", strerror(errno));
