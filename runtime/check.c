@@ -66,7 +66,8 @@ int check_layers(struct layer *l, int max)
 		 ll.abi, ll.fs ? "on" : "off", ll.net ? "denied" : "off",
 		 ll.scoped ? "on" : "off", ll.reason[0] ? "; " : "", ll.reason);
 	n++;
-	l[n++] = (struct layer){ "seccomp", false, "not yet applied to the kernel process" };
+	l[n++] = (struct layer){ "seccomp", true,
+				 "allow-list on the kernel process (libseccomp); exec only via its fd" };
 	l[n++] = (struct layer){ "capabilities", true, "all dropped; no_new_privs" };
 	l[n++] = (struct layer){ "rlimits", true, "no core dumps" };
 	return n;

@@ -122,9 +122,15 @@ static const struct {
 	int nr;
 	int errnum;
 } refused[] = {
-	{ SCMP_SYS(execve), EPERM },  /* the kernel re-execs itself on reboot */
-	{ SCMP_SYS(unshare), EPERM }, /* UML never makes namespaces */
-	{ SCMP_SYS(clone3), ENOSYS }, /* flags hidden in memory; glibc falls back to clone */
+	/* No exec once started: a guest reboot, which re-execs the kernel,
+	 * makes UML exit instead (and so do its helper programs: xterm,
+	 * port-helper, tap scripts, none of which umlrun uses). */
+	{ SCMP_SYS(execve), EPERM },
+	/* UML never makes namespaces. */
+	{ SCMP_SYS(unshare), EPERM },
+	/* Its flags are in memory, out of the filter's reach; on ENOSYS glibc
+	 * falls back to clone, whose flags are checked. */
+	{ SCMP_SYS(clone3), ENOSYS },
 };
 
 /* An allowed (syscall, arguments) combination: every comparison must hold.

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "seccomp_uml.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -134,6 +135,26 @@ static int init_wait(pid_t kernel)
 	}
 }
 
+/* The last step: the seccomp allow-list, then the only exec it allows,
+ * execveat() of the kernel through a close-on-exec fd. Returns an errno. */
+static int exec_kernel(char *const *argv, char *const *envp, const char **step, char *msg,
+		       size_t msg_cap)
+{
+	struct uerr e = { 0 };
+	int kfd = open(argv[0], O_PATH | O_CLOEXEC);
+
+	*step = "exec";
+	if (kfd < 0)
+		return errno;
+	if (seccomp_uml_install(kfd, &e) < 0) {
+		snprintf(msg, msg_cap, "%s", e.msg);
+		*step = msg;
+		return e.errnum ? e.errnum : EPERM;
+	}
+	syscall(SYS_execveat, kfd, "", argv, envp, AT_EMPTY_PATH);
+	return errno;
+}
+
 /* fork(), or a clone into the jail's namespaces. */
 static pid_t spawn(const struct vm_spawn *s, bool jailed)
 {
@@ -202,11 +223,8 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 				step = "prctl(PR_SET_PDEATHSIG)";
 			}
 		}
-		if (report.err == 0) {
-			execve(argv[0], argv, envp);
-			report.err = errno;
-			step = "exec";
-		}
+		if (report.err == 0)
+			report.err = exec_kernel(argv, envp, &step, report.step, sizeof(report.step));
 		if (step != report.step)
 			snprintf(report.step, sizeof(report.step), "%s", step);
 		if (write(wr, &report, sizeof(report)) < 0)

@@ -30,7 +30,7 @@ test_evil_kernel_is_contained() {
 	echo "attacks blocked: $n"
 	grep "ATTACK" "$T/e" | sed 's/^umlrun: kernel: //'
 	! grep -q "ESCAPED" "$T/e" || fail "escaped: $(grep ESCAPED "$T/e")"
-	[ "$n" -ge 13 ] || fail "only $n attacks ran"
+	[ "$n" -ge 14 ] || fail "only $n attacks ran"
 	[ -z "$(ls -A "$T/canary")" ] || fail "canary directory written"
 	! grep -q "top-secret" "$T/o" "$T/e" || fail "secret leaked"
 }

@@ -26,7 +26,9 @@ test_kernel_process_is_unprivileged_and_namespaced() {
 		[ "$(readlink /proc/$KPID/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ] ||
 			{ stop_sleeper; fail "kernel process shares the host's $ns namespace"; }
 	done
-	local capeff capbnd nnp root
+	local capeff capbnd nnp root seccomp filters
+	seccomp=$(awk '/^Seccomp:/ {print $2}' <<< "$st")
+	filters=$(awk '/^Seccomp_filters:/ {print $2}' <<< "$st")
 	capeff=$(awk '/^CapEff:/ {print $2}' <<< "$st")
 	capbnd=$(awk '/^CapBnd:/ {print $2}' <<< "$st")
 	nnp=$(awk '/^NoNewPrivs:/ {print $2}' <<< "$st")
@@ -37,6 +39,8 @@ test_kernel_process_is_unprivileged_and_namespaced() {
 	[ "$capeff" = 0000000000000000 ] || fail "effective capabilities: $capeff"
 	[ "$capbnd" = 0000000000000000 ] || fail "bounding set not empty: $capbnd"
 	[ "$nnp" = 1 ] || fail "no_new_privs not set"
+	[ "$seccomp" = 2 ] || fail "no seccomp filter (Seccomp: $seccomp)"
+	[ "${filters:-0}" -ge 2 ] || fail "expected the two stacked filters, got $filters"
 	[ "$root" = "dev initramfs.cpio linux proc rootfs tmp uml " ] || fail "view holds: $root"
 }
 
@@ -107,4 +111,13 @@ test_sigkill_of_umlrun_leaves_no_kernel_process() {
 	for i in $(seq 50); do [ -z "$(kernel_pids)" ] && break; sleep 0.1; done
 	[ -z "$(kernel_pids)" ] || fail "kernel processes outlived umlrun: $(kernel_pids)"
 	rm -rf "$ROOT"/*/ # a SIGKILLed umlrun cannot clean its state (issue: lifecycle)
+}
+
+test_guest_reboot_ends_the_sandbox() {
+	# UML restarts itself by exec on a guest reboot; seccomp allows no exec.
+	new_bundle "$T/b" false '["reboot", "-f"]'
+	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e"
+	local rc=$?
+	[ "$rc" -ne 0 ] || fail "a rebooted guest reported success"
+	grep -q "guest kernel" "$T/e" || fail "stderr: $(cat "$T/e")"
 }
