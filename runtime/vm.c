@@ -99,8 +99,7 @@ static int child_setup(const struct vm_spawn *s, bool jailed, const char **step,
 	*step = "landlock";
 	if (landlock_confine(jailed ? s->ll_rules : s->ll_rules_nojail,
 			     jailed ? s->n_ll_rules : s->n_ll_rules_nojail, s->require_landlock, &ll,
-			     &llerr) < 0)
-	{
+			     &llerr) < 0) {
 		snprintf(msg, msg_cap, "%s", llerr.msg);
 		*step = msg;
 		return llerr.errnum ? llerr.errnum : EPERM;
