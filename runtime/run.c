@@ -48,6 +48,8 @@ struct run_ctx {
 	int ctl[2];
 	int sigfd;
 	bool keep_state;
+	bool require_namespaces; /* from the run.umlrun.require annotation */
+	bool require_landlock;
 };
 
 static void run_ctx_release(struct run_ctx *c)
@@ -198,6 +200,7 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 	autofree char *id = NULL;
 	autofree char *log_path = NULL;
 	struct uml_args ua = { 0 };
+	const char *require;
 	unsigned long ticket;
 	int cpu;
 
@@ -208,6 +211,10 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 	if (c->b.spec->process.terminal)
 		return uerr_set(err, 0,
 				"config.json: process.terminal: terminals are not supported yet; set it to false");
+	require = spec_annotation(c->b.spec, "run.umlrun.require");
+	if (require && check_parse_require(require, &c->require_namespaces,
+					   &c->require_landlock, err) < 0)
+		return -1;
 	if (bundle_kernel(&c->b, o->kernel, &c->kernel, err) < 0 ||
 	    bundle_initramfs(&c->initramfs, err) < 0)
 		return -1;
@@ -291,8 +298,6 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 		.log_fd = -1, .ctl = { -1, -1 }, .sigfd = -1, .jail.idmap_userns_fd = -1
 	};
 	struct vm_layers layers;
-	const char *require;
-	bool req_ns = false, req_ll = false;
 	struct vm_spawn vs;
 	struct ll_rule rules[LL_MAX_RULES], rules_nojail[LL_MAX_RULES];
 	size_t n_rules, n_rules_nojail;
@@ -303,9 +308,6 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 	cpu = prepare(&c, o, err);
 	if (cpu < 0)
 		return -1;
-	require = spec_annotation(c.b.spec, "run.umlrun.require");
-	if (require && check_parse_require(require, &req_ns, &req_ll, err) < 0)
-		return -1;
 	if (setup_signals(&c, err) < 0)
 		return -1;
 	n_rules = landlock_rules(&c, true, rules);
@@ -315,15 +317,14 @@ int run_bundle(const struct run_opts *o, struct uerr *err)
 				.state_dir = c.state_dir,
 				.jail = &c.jail, .ll_rules = rules, .n_ll_rules = n_rules,
 				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail,
-				.require_namespaces = req_ns, .require_landlock = req_ll };
+				.require_namespaces = c.require_namespaces,
+				.require_landlock = c.require_landlock };
 	if (vm_start(&vs, &vm, &layers, err) < 0)
 		return -1;
 	if (!layers.namespaces)
 		log_debug(o->log, "sandbox runs without namespaces: %s", layers.why_not);
 	cleanup_closep(&c.jail.idmap_userns_fd);
-	c.jail.idmap_userns_fd = -1;
 	cleanup_closep(&c.ctl[1]);
-	c.ctl[1] = -1;
 	s = (struct session){ .ctl = c.ctl[0], .vm = vm, .sigfd = c.sigfd, .in_fd = STDIN_FILENO,
 			      .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO,
 			      .config = &c.config, .boot_timeout_ms = BOOT_TIMEOUT_MS };
