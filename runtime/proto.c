@@ -66,9 +66,10 @@ void pbuf_free(struct pbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int proto_frame(struct pbuf *b, uint8_t type, const void *payload, size_t len)
+int proto_frame_to(struct pbuf *b, uint8_t type, uint16_t sid, uint8_t flags,
+		   const void *payload, size_t len)
 {
-	struct proto_hdr h = { .len = (uint32_t)len, .type = type };
+	struct proto_hdr h = { .len = (uint32_t)len, .type = type, .flags = flags, .sid = sid };
 
 	if (len > UINT32_MAX) {
 		errno = EMSGSIZE;
@@ -78,6 +79,11 @@ int proto_frame(struct pbuf *b, uint8_t type, const void *payload, size_t len)
 		return -1;
 	pbuf_add(b, &h, sizeof(h));
 	return pbuf_add(b, payload, len);
+}
+
+int proto_frame(struct pbuf *b, uint8_t type, const void *payload, size_t len)
+{
+	return proto_frame_to(b, type, 0, 0, payload, len);
 }
 
 int proto_frame_u32(struct pbuf *b, uint8_t type, uint32_t v)
@@ -172,13 +178,16 @@ int proto_rx_next(struct proto_rx *r, uint8_t *type, const uint8_t **payload, ui
 	if (have < sizeof(h))
 		return 0;
 	memcpy(&h, r->buf + r->off, sizeof(h));
-	if (h.len > r->max_payload || h.type == 0 || h.type >= P_TYPE_MAX)
+	if (h.len > r->max_payload || h.type == 0 || h.type >= P_TYPE_MAX ||
+	    h.sid > PROTO_MAX_SID)
 		return -1;
 	if (have < sizeof(h) + h.len)
 		return 0;
 	*type = h.type;
 	*payload = r->buf + r->off + sizeof(h);
 	*len = h.len;
+	r->sid = h.sid;
+	r->flags = h.flags;
 	r->off += sizeof(h) + h.len;
 	return 1;
 }

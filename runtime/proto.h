@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_HELLO_MAGIC "umlrun-agent"
 
 /* Largest payload the host accepts from the guest, and the agent from the host. */
@@ -17,6 +17,15 @@
 #define PROTO_MAX_HOST_PAYLOAD (1024u * 1024)
 /* Host-side cap on stdin bytes sent but not yet acknowledged by the agent. */
 #define PROTO_STDIN_WINDOW (256u * 1024)
+
+/* Every frame carries a process id (sid): 0 is the container's process
+ * (process.args), 1..PROTO_MAX_SID are `exec` processes. Frames about a
+ * process (STDIN*, STDOUT, STDERR, SIGNAL, STARTED, EXIT) name it by sid;
+ * the others use sid 0. */
+#define PROTO_MAX_SID 4095
+
+/* hdr.flags of P_SIGNAL: signal every process in the guest, not one. */
+#define PROTO_SIGNAL_ALL 0x1
 
 enum proto_type {
 	P_HELLO = 1,     /* agent->host: PROTO_HELLO_MAGIC "\0" + u32 version */
@@ -32,6 +41,10 @@ enum proto_type {
 	P_SIGNAL = 11,   /* host->agent: u32 signal for the workload */
 	P_EXIT = 12,     /* agent->host: i32 wait status of the workload */
 	P_ERROR = 13,    /* agent->host: text; setup failed, the guest powers off */
+	P_EXEC = 14,     /* host->agent: start process sid; TLV list (T_ARG, T_ENV, T_CWD,
+			  * T_UID, T_GID, T_GROUP, T_UMASK); answered by P_STARTED(sid)
+			  * and later P_EXIT(sid), or P_EXEC_FAIL(sid) */
+	P_EXEC_FAIL = 15, /* agent->host: text; process sid could not be started */
 	P_TYPE_MAX
 };
 
@@ -51,9 +64,10 @@ enum proto_tag {
 };
 
 struct proto_hdr {
-	uint32_t len; /* payload bytes that follow */
-	uint8_t type; /* enum proto_type */
-	uint8_t pad[3];
+	uint32_t len;   /* payload bytes that follow */
+	uint8_t type;   /* enum proto_type */
+	uint8_t flags;  /* per type; 0 unless stated */
+	uint16_t sid;   /* the process the frame is about */
 };
 
 /* A growable byte buffer, used for outgoing frames and TLV lists. */
@@ -70,9 +84,12 @@ void pbuf_consume(struct pbuf *b, size_t n);
 void pbuf_free(struct pbuf *b);
 static inline size_t pbuf_pending(const struct pbuf *b) { return b->len - b->off; }
 
-/* Appends one frame (header + payload) to b. */
+/* Appends one frame (header + payload) to b: proto_frame() about process 0,
+ * proto_frame_to() about process sid with the given flags. */
 int proto_frame(struct pbuf *b, uint8_t type, const void *payload, size_t len);
 int proto_frame_u32(struct pbuf *b, uint8_t type, uint32_t v);
+int proto_frame_to(struct pbuf *b, uint8_t type, uint16_t sid, uint8_t flags,
+		   const void *payload, size_t len);
 
 /* Appends one TLV (u16 tag, u16 zero, u32 len, data) to b. */
 int proto_tlv(struct pbuf *b, uint16_t tag, const void *data, size_t len);
@@ -92,6 +109,8 @@ struct proto_rx {
 	size_t len;
 	size_t off;
 	uint32_t max_payload;
+	uint16_t sid;   /* sid and flags of the frame proto_rx_next() returned last */
+	uint8_t flags;
 };
 
 int proto_rx_init(struct proto_rx *r, uint32_t max_payload);
@@ -100,8 +119,9 @@ void proto_rx_free(struct proto_rx *r);
 uint8_t *proto_rx_space(struct proto_rx *r, size_t *avail);
 void proto_rx_commit(struct proto_rx *r, size_t n);
 /* Returns 1 with a frame (payload points into the buffer, valid until the
- * next space/commit), 0 if more bytes are needed, -1 if the stream is
- * malformed (oversized or unknown type). */
+ * next space/commit; its sid and flags in r->sid, r->flags), 0 if more
+ * bytes are needed, -1 if the stream is malformed (oversized, unknown type,
+ * sid above PROTO_MAX_SID). */
 int proto_rx_next(struct proto_rx *r, uint8_t *type, const uint8_t **payload, uint32_t *len);
 
 #endif
