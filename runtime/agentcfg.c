@@ -4,9 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-static int add_config(const struct spec *spec, char *const *args, struct pbuf *out)
+static int add_process(const struct spec_process *p, char *const *args, struct pbuf *out)
 {
-	const struct spec_process *p = &spec->process;
 	bool has_path = false;
 
 	for (char *const *a = args; *a; a++)
@@ -28,6 +27,13 @@ static int add_config(const struct spec *spec, char *const *args, struct pbuf *o
 		if (proto_tlv_u32(out, T_GROUP, p->user.additional_gids[i]) < 0)
 			return -1;
 	if (p->user.has_umask && proto_tlv_u32(out, T_UMASK, p->user.umask) < 0)
+		return -1;
+	return 0;
+}
+
+static int add_config(const struct spec *spec, char *const *args, struct pbuf *out)
+{
+	if (add_process(&spec->process, args, out) < 0)
 		return -1;
 	if (spec->hostname && proto_tlv_str(out, T_HOSTNAME, spec->hostname) < 0)
 		return -1;
@@ -56,5 +62,16 @@ int agentcfg_build(const struct spec *spec, char *const *args_override, struct p
 	if (pbuf_pending(out) > PROTO_MAX_HOST_PAYLOAD)
 		return uerr_set(err, 0, "config.json: process: args and env are larger than %u bytes",
 				PROTO_MAX_HOST_PAYLOAD);
+	return 0;
+}
+
+int agentcfg_exec(const struct spec_process *p, struct pbuf *out, struct uerr *err)
+{
+	if (p->args == NULL || p->args[0] == NULL)
+		return uerr_set(err, 0, "exec: no command to run");
+	if (add_process(p, p->args, out) < 0)
+		return uerr_set(err, errno, "encoding the exec request");
+	if (pbuf_pending(out) > 128 * 1024)
+		return uerr_set(err, 0, "exec: args and env are larger than %u bytes", 128 * 1024);
 	return 0;
 }

@@ -11,4 +11,7 @@
 int agentcfg_build(const struct spec *spec, char *const *args_override, struct pbuf *out,
 		   struct uerr *err);
 
+/* Fills `out` with the P_EXEC TLV list for process p (args, env, cwd, user). */
+int agentcfg_exec(const struct spec_process *p, struct pbuf *out, struct uerr *err);
+
 #endif

@@ -13,14 +13,9 @@
 #include "check.h"
 #include "cleanup.h"
 #include "log.h"
-#include "run.h"
+#include "cmd_spec.h"
+#include "commands.h"
 #include "state.h"
-
-struct global_opts {
-	const char *root;
-	const char *kernel;
-	struct log_ctx log;
-};
 
 static const char usage_main[] =
 	"Usage: umlrun [GLOBAL OPTIONS] BUNDLE [COMMAND [ARG...]]\n"
@@ -33,6 +28,18 @@ static const char usage_main[] =
 	"\n"
 	"Commands:\n"
 	"  run       create and start a container, and wait for it to exit\n"
+	"  create    create a container (boot it and wait for start)\n"
+	"  start     start the process of a created container\n"
+	"  state     print a container's state JSON\n"
+	"  list      list containers\n"
+	"  ps        show a container's host processes\n"
+	"  exec      run a new process in a running container\n"
+	"  kill      send a signal to a container's process\n"
+	"  pause     suspend a container\n"
+	"  resume    resume a paused container\n"
+	"  delete    delete a container\n"
+	"  features  print the runtime-spec features document\n"
+	"  spec      write a starter config.json\n"
 	"  check     show which confinement layers this host provides\n"
 	"\n"
 	"Global options:\n"
@@ -45,17 +52,6 @@ static const char usage_main[] =
 	"  --systemd-cgroup     accepted for compatibility; no effect\n"
 	"  -h, --help           show this help\n"
 	"  -v, --version        show the version\n";
-
-static const char usage_run[] =
-	"Usage: umlrun run [OPTIONS] CONTAINER-ID\n"
-	"\n"
-	"Creates and starts a container from a bundle, attached to umlrun's\n"
-	"stdin, stdout and stderr, and exits with the workload's exit code\n"
-	"(128+N when it was killed by signal N).\n"
-	"\n"
-	"Options:\n"
-	"  -b, --bundle DIR  bundle directory (default: the current directory)\n"
-	"  -h, --help        show this help\n";
 
 enum { OPT_ROOT = 256, OPT_KERNEL, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP };
 
@@ -117,56 +113,6 @@ static int parse_global(int argc, char **argv, struct global_opts *g)
 	return optind;
 }
 
-static int finish(const struct global_opts *g, int ret, struct uerr *err)
-{
-	if (ret < 0)
-		return fail(g, err->msg);
-	return ret;
-}
-
-static int cmd_run(const struct global_opts *g, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct run_opts o = { .root = g->root, .bundle = ".", .kernel = g->kernel, .log = &g->log };
-	struct uerr err = { 0 };
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o.bundle = optarg;
-			break;
-		case 'h':
-			fputs(usage_run, stdout);
-			return 0;
-		default:
-			fputs(usage_run, stderr);
-			return 1;
-		}
-	}
-	if (argc - optind != 1) {
-		fputs(usage_run, stderr);
-		return fail(g, "run: exactly one CONTAINER-ID is required");
-	}
-	o.id = argv[optind];
-	return finish(g, run_bundle(&o, &err), &err);
-}
-
-static int cmd_bundle(const struct global_opts *g, int argc, char **argv)
-{
-	struct run_opts o = { .root = g->root, .bundle = argv[0], .args = argv + 1,
-			      .kernel = g->kernel, .log = &g->log };
-	struct uerr err = { 0 };
-
-	(void)argc;
-	return finish(g, run_bundle(&o, &err), &err);
-}
-
 static int cmd_check(const struct global_opts *g, int argc, char **argv)
 {
 	struct layer l[CHECK_MAX_LAYERS];
@@ -183,12 +129,32 @@ static int cmd_check(const struct global_opts *g, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_spec(const struct global_opts *g, int argc, char **argv)
+{
+	struct uerr err = { 0 };
+	int r = cmd_spec_main(argc, argv, &err);
+
+	return r < 0 ? cmd_fail(g, &err) : r;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct global_opts *, int, char **);
 } commands[] = {
 	{ "run", cmd_run },
+	{ "create", cmd_create },
+	{ "start", cmd_start },
+	{ "state", cmd_state },
+	{ "list", cmd_list },
+	{ "ps", cmd_ps },
+	{ "exec", cmd_exec },
+	{ "kill", cmd_kill },
+	{ "pause", cmd_pause },
+	{ "resume", cmd_resume },
+	{ "delete", cmd_delete },
+	{ "features", cmd_features },
 	{ "check", cmd_check },
+	{ "spec", cmd_spec },
 };
 
 /* Makes sure fds 0-2 are open, so no file umlrun opens can land on them. */

@@ -1,7 +1,8 @@
 /* agent.h: the guest agent's shared types. The agent is PID 1 of the UML
  * guest: it talks to the host runtime over /dev/ttyS0 (runtime/proto.h),
- * mounts the container root, runs the workload and relays its stdio.
- * All state lives in one struct agent, passed down explicitly. */
+ * mounts the container root, runs the container's process and the `exec`
+ * processes, and relays their stdio. All state lives in one struct agent,
+ * passed down explicitly. */
 #ifndef UMLRUN_AGENT_H
 #define UMLRUN_AGENT_H
 
@@ -19,10 +20,13 @@
 #define AGENT_TTY "/dev/ttyS0"
 #define AGENT_NEWROOT "/newroot"
 #define AGENT_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-/* Bytes read from the workload's stdout/stderr per P_STDOUT/P_STDERR frame. */
+/* Bytes read from a process's stdout/stderr per P_STDOUT/P_STDERR frame. */
 #define AGENT_OUT_CHUNK (16u * 1024)
-/* Buffered stdin bound: the host's window plus one frame of slack. */
+/* Buffered stdin bound per process: the host's window plus one frame of slack. */
 #define AGENT_STDIN_MAX (PROTO_STDIN_WINDOW + PROTO_MAX_HOST_PAYLOAD)
+/* Exec processes running at once, besides the container's process (sid 0). */
+#define AGENT_MAX_EXEC 64
+#define AGENT_NPROC (1 + AGENT_MAX_EXEC)
 
 /* A failure: one line for P_ERROR naming what failed, like runtime/error.h
  * (kept separate so the agent links only libc and runtime/proto.c). */
@@ -31,8 +35,9 @@ struct aerr {
 	char msg[512];
 };
 
-/* The decoded P_CONFIG (config.c). String vectors are NULL-terminated. */
-struct agent_config {
+/* What to run: the process part of P_CONFIG, or one P_EXEC (config.c).
+ * String vectors are NULL-terminated. */
+struct agent_process {
 	char **args;
 	size_t n_args;
 	char **env;
@@ -44,6 +49,11 @@ struct agent_config {
 	size_t n_groups;
 	bool has_umask;
 	uint32_t umask;
+};
+
+/* The decoded P_CONFIG (config.c). */
+struct agent_config {
+	struct agent_process proc;
 	char *hostname;   /* NULL: leave unset */
 	char *domainname; /* NULL: leave unset */
 	bool root_ro;
@@ -57,7 +67,17 @@ struct channel {
 	struct pbuf tx;
 };
 
-/* Stdin bytes received from the host but not yet written to the workload
+/* One received frame (channel.c); payload points into the receive buffer
+ * and is valid until the next channel_fill(). */
+struct frame {
+	uint8_t type;
+	uint8_t flags;
+	uint16_t sid;
+	const uint8_t *payload;
+	uint32_t len;
+};
+
+/* Stdin bytes received from the host but not yet written to a process
  * (stdin.c), with the count to acknowledge. */
 struct stdin_buf {
 	struct pbuf buf;
@@ -66,22 +86,31 @@ struct stdin_buf {
 	uint32_t to_ack;  /* bytes consumed, not yet acknowledged */
 };
 
-/* The running workload (workload.c) and its stdio pipes (agent ends). */
-struct workload {
-	pid_t pid;
+/* One process the agent runs (proc.c), started by workload.c: sid 0 is
+ * the container's process, 1..PROTO_MAX_SID are exec processes. The fds
+ * are the agent's ends of its stdio pipes. */
+struct proc {
+	bool used; /* slot holds a process (slot 0, sid 0, always does) */
+	uint16_t sid;
+	pid_t pid;  /* -1 until spawned */
 	int in_fd;  /* write end of stdin, non-blocking; -1 once closed */
 	int out_fd; /* read end of stdout; -1 at EOF */
 	int err_fd; /* read end of stderr; -1 at EOF */
-	int sig_fd; /* signalfd for SIGCHLD */
+	struct stdin_buf in;
 	bool exited;
 	int status; /* raw wait status, valid once exited */
+};
+
+/* The process table: slot 0 is sid 0, the others hold exec processes. */
+struct proctab {
+	struct proc p[AGENT_NPROC];
+	int sig_fd; /* signalfd for SIGCHLD; -1 until proctab_open() */
 };
 
 struct agent {
 	struct channel ch;
 	struct agent_config cfg;
-	struct stdin_buf in;
-	struct workload wl;
+	struct proctab procs;
 	struct aerr err;
 };
 
@@ -89,22 +118,25 @@ struct agent {
  * when errnum != 0; always returns -1. */
 int aerr_set(struct aerr *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Prepends "prefix: " to e's message; returns -1. */
+int aerr_prefix(struct aerr *e, const char *prefix);
 
 /* channel.c */
 int channel_open(struct channel *ch, const char *path, struct aerr *e);
 void channel_close(struct channel *ch);
-int channel_send(struct channel *ch, uint8_t type, const void *payload, size_t len, struct aerr *e);
-int channel_send_u32(struct channel *ch, uint8_t type, uint32_t v, struct aerr *e);
+int channel_send(struct channel *ch, uint8_t type, uint16_t sid, const void *payload, size_t len,
+		 struct aerr *e);
+int channel_send_u32(struct channel *ch, uint8_t type, uint16_t sid, uint32_t v, struct aerr *e);
 int channel_drain(struct channel *ch);
 int channel_fill(struct channel *ch, struct aerr *e);
-int channel_next(struct channel *ch, uint8_t *type, const uint8_t **payload, uint32_t *len,
-		 struct aerr *e);
-int channel_recv(struct channel *ch, uint8_t *type, const uint8_t **payload, uint32_t *len,
-		 struct aerr *e);
+int channel_next(struct channel *ch, struct frame *f, struct aerr *e);
+int channel_recv(struct channel *ch, struct frame *f, struct aerr *e);
 
 /* config.c */
 int config_decode(struct agent_config *c, const uint8_t *list, size_t len, struct aerr *e);
 void config_free(struct agent_config *c);
+int process_decode(struct agent_process *p, const uint8_t *list, size_t len, struct aerr *e);
+void process_free(struct agent_process *p);
 
 /* rootfs.c */
 int rootfs_early(struct aerr *e);
@@ -113,13 +145,32 @@ int rootfs_setup(const struct agent_config *c, struct aerr *e);
 /* stdin.c */
 int stdin_add(struct stdin_buf *in, const uint8_t *data, size_t len, struct aerr *e);
 int stdin_pump(struct stdin_buf *in, int *fd, struct aerr *e);
-int stdin_send_ack(struct stdin_buf *in, struct channel *ch, struct aerr *e);
+void stdin_close(struct stdin_buf *in, int *fd);
+int stdin_send_ack(struct stdin_buf *in, struct channel *ch, uint16_t sid, struct aerr *e);
 bool stdin_wants_write(const struct stdin_buf *in, int fd);
+int stdin_frame(struct proctab *t, struct channel *ch, const struct frame *f, struct aerr *e);
+
+/* proc.c */
+void proctab_init(struct proctab *t);
+int proctab_open(struct proctab *t, struct aerr *e);
+void proctab_close(struct proctab *t);
+struct proc *proc_find(struct proctab *t, uint16_t sid);
+struct proc *proc_alloc(struct proctab *t, uint16_t sid);
+void proc_release(struct proc *p);
+bool proctab_has_exec(const struct proctab *t);
+int proctab_reap(struct proctab *t, struct aerr *e);
 
 /* workload.c */
-void workload_init(struct workload *w);
-int workload_spawn(struct workload *w, const struct agent_config *c, struct aerr *e);
-void workload_close(struct workload *w);
+int workload_spawn(struct proc *p, const struct agent_process *c, struct aerr *e);
+
+/* output.c */
+int output_forward(struct channel *ch, uint16_t sid, int *fd, uint8_t type, struct aerr *e);
+int output_drain(struct channel *ch, struct proc *p, struct aerr *e);
+
+/* exec.c */
+int exec_start(struct agent *a, const struct frame *f);
+int exec_refuse_early(struct agent *a, const struct frame *f);
+int exec_finish(struct agent *a, struct proc *p);
 
 /* relay.c */
 int relay_run(struct agent *a);

@@ -88,18 +88,19 @@ static int channel_flush(struct channel *ch, struct aerr *e)
 	return 0;
 }
 
-int channel_send(struct channel *ch, uint8_t type, const void *payload, size_t len, struct aerr *e)
+int channel_send(struct channel *ch, uint8_t type, uint16_t sid, const void *payload, size_t len,
+		 struct aerr *e)
 {
 	if (len > PROTO_MAX_GUEST_PAYLOAD)
 		return aerr_set(e, EMSGSIZE, "frame type %u", type);
-	if (proto_frame(&ch->tx, type, payload, len) < 0)
+	if (proto_frame_to(&ch->tx, type, sid, 0, payload, len) < 0)
 		return aerr_set(e, errno, "queue frame type %u", type);
 	return channel_flush(ch, e);
 }
 
-int channel_send_u32(struct channel *ch, uint8_t type, uint32_t v, struct aerr *e)
+int channel_send_u32(struct channel *ch, uint8_t type, uint16_t sid, uint32_t v, struct aerr *e)
 {
-	return channel_send(ch, type, &v, sizeof(v), e);
+	return channel_send(ch, type, sid, &v, sizeof(v), e);
 }
 
 /* Waits until the tty driver has handed every written byte to the host, so
@@ -138,22 +139,24 @@ int channel_fill(struct channel *ch, struct aerr *e)
 
 /* Takes one buffered frame: 1 with a frame, 0 if more bytes are needed,
  * -1 if the stream does not parse. */
-int channel_next(struct channel *ch, uint8_t *type, const uint8_t **payload, uint32_t *len,
-		 struct aerr *e)
+int channel_next(struct channel *ch, struct frame *f, struct aerr *e)
 {
-	int r = proto_rx_next(&ch->rx, type, payload, len);
+	int r = proto_rx_next(&ch->rx, &f->type, &f->payload, &f->len);
 
 	if (r < 0)
 		return aerr_set(e, 0, "protocol error: malformed frame from host");
+	if (r > 0) {
+		f->sid = ch->rx.sid;
+		f->flags = ch->rx.flags;
+	}
 	return r;
 }
 
 /* Blocks until one frame has arrived. */
-int channel_recv(struct channel *ch, uint8_t *type, const uint8_t **payload, uint32_t *len,
-		 struct aerr *e)
+int channel_recv(struct channel *ch, struct frame *f, struct aerr *e)
 {
 	for (;;) {
-		int r = channel_next(ch, type, payload, len, e);
+		int r = channel_next(ch, f, e);
 
 		if (r != 0)
 			return r < 0 ? -1 : 0;

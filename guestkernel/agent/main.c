@@ -1,6 +1,7 @@
 /* main.c: the agent's life as PID 1 of the guest, in protocol order:
  * HELLO, CONFIG, root setup, READY, START (or an early kill), STARTED, the
- * relay loop, EXIT, power off. Any failure sends P_ERROR and powers off. */
+ * relay loop (exec processes come and go in it), EXIT of sid 0 last, power
+ * off. Any failure sends P_ERROR and powers off; a failed exec does not. */
 #include "agent.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@ static void agent_init(struct agent *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->ch.fd = -1;
-	workload_init(&a->wl);
+	proctab_init(&a->procs);
 }
 
 int agent_signal_number(const uint8_t *payload, uint32_t len, struct aerr *e)
@@ -36,65 +37,76 @@ static int send_hello(struct agent *a)
 
 	memcpy(hello, PROTO_HELLO_MAGIC, sizeof(PROTO_HELLO_MAGIC)); /* with its NUL */
 	memcpy(hello + sizeof(PROTO_HELLO_MAGIC), &version, sizeof(version));
-	return channel_send(&a->ch, P_HELLO, hello, sizeof(hello), &a->err);
+	return channel_send(&a->ch, P_HELLO, 0, hello, sizeof(hello), &a->err);
 }
 
 static int recv_config(struct agent *a)
 {
-	uint8_t type;
-	const uint8_t *p;
-	uint32_t len;
+	struct frame f;
 
-	if (channel_recv(&a->ch, &type, &p, &len, &a->err) < 0)
+	if (channel_recv(&a->ch, &f, &a->err) < 0)
 		return -1;
-	if (type != P_CONFIG)
-		return aerr_set(&a->err, 0, "protocol error: frame type %u before config", type);
-	return config_decode(&a->cfg, p, len, &a->err);
+	if (f.type != P_CONFIG)
+		return aerr_set(&a->err, 0, "protocol error: frame type %u before config", f.type);
+	return config_decode(&a->cfg, f.payload, f.len, &a->err);
+}
+
+/* P_SIGNAL before P_START: returns 1 if it ends the container (SIGKILL or
+ * SIGTERM for sid 0 or for all), 0 to keep waiting, -1 on error. Nothing
+ * runs yet, so the other signals have no one to go to. */
+static int early_signal(struct agent *a, const struct frame *f)
+{
+	int sig = agent_signal_number(f->payload, f->len, &a->err);
+
+	if (sig < 0)
+		return -1;
+	if (f->sid != 0 && !(f->flags & PROTO_SIGNAL_ALL))
+		return 0;
+	if (sig != SIGKILL && sig != SIGTERM)
+		return 0;
+	a->procs.p[0].status = sig & 0x7f; /* the wait status of a death by sig */
+	return 1;
 }
 
 /* Waits for P_START: returns 0 to run the workload, 1 if a SIGKILL or
- * SIGTERM came first (a->wl.status then holds the matching wait status). */
+ * SIGTERM came first (sid 0's status then holds the matching wait status). */
 static int wait_start(struct agent *a)
 {
-	uint8_t type;
-	const uint8_t *p;
-	uint32_t len;
-	int sig;
+	struct frame f;
+	int r;
 
 	for (;;) {
-		if (channel_recv(&a->ch, &type, &p, &len, &a->err) < 0)
+		if (channel_recv(&a->ch, &f, &a->err) < 0)
 			return -1;
-		switch (type) {
+		switch (f.type) {
 		case P_START:
 			return 0;
 		case P_STDIN:
-			if (stdin_add(&a->in, p, len, &a->err) < 0)
-				return -1;
-			break;
 		case P_STDIN_EOF:
-			a->in.eof = true;
+			r = stdin_frame(&a->procs, &a->ch, &f, &a->err);
 			break;
 		case P_SIGNAL:
-			sig = agent_signal_number(p, len, &a->err);
-			if (sig < 0)
-				return -1;
-			if (sig == SIGKILL || sig == SIGTERM) {
-				a->wl.status = sig & 0x7f;
-				return 1;
-			}
+			r = early_signal(a, &f);
+			break;
+		case P_EXEC:
+			r = exec_refuse_early(a, &f);
 			break;
 		default:
-			return aerr_set(&a->err, 0,
-					"protocol error: frame type %u before start", type);
+			return aerr_set(&a->err, 0, "protocol error: frame type %u before start",
+					f.type);
 		}
+		if (r != 0)
+			return r;
 	}
 }
 
 static int run_workload(struct agent *a)
 {
-	if (workload_spawn(&a->wl, &a->cfg, &a->err) < 0)
+	struct proc *c = &a->procs.p[0];
+
+	if (proctab_open(&a->procs, &a->err) < 0 || workload_spawn(c, &a->cfg.proc, &a->err) < 0)
 		return -1;
-	if (channel_send_u32(&a->ch, P_STARTED, (uint32_t)a->wl.pid, &a->err) < 0)
+	if (channel_send_u32(&a->ch, P_STARTED, 0, (uint32_t)c->pid, &a->err) < 0)
 		return -1;
 	return relay_run(a);
 }
@@ -109,7 +121,7 @@ static int agent_run(struct agent *a)
 		return -1;
 	if (rootfs_setup(&a->cfg, &a->err) < 0)
 		return -1;
-	if (channel_send(&a->ch, P_READY, NULL, 0, &a->err) < 0)
+	if (channel_send(&a->ch, P_READY, 0, NULL, 0, &a->err) < 0)
 		return -1;
 	r = wait_start(a);
 	if (r < 0)
@@ -117,7 +129,7 @@ static int agent_run(struct agent *a)
 	if (r == 0 && run_workload(a) < 0)
 		return -1;
 	sync(); /* hostfs writes live in the guest page cache until now */
-	return channel_send(&a->ch, P_EXIT, &a->wl.status, sizeof(int32_t), &a->err);
+	return channel_send(&a->ch, P_EXIT, 0, &a->procs.p[0].status, sizeof(int32_t), &a->err);
 }
 
 static _Noreturn void power_off(struct agent *a)
@@ -137,7 +149,7 @@ static _Noreturn void agent_fail(struct agent *a)
 
 	fprintf(stderr, "umlrun-agent: %s\n", a->err.msg);
 	if (a->ch.fd >= 0)
-		channel_send(&a->ch, P_ERROR, a->err.msg, strlen(a->err.msg), &ignored);
+		channel_send(&a->ch, P_ERROR, 0, a->err.msg, strlen(a->err.msg), &ignored);
 	power_off(a);
 }
 

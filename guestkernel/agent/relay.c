@@ -1,51 +1,66 @@
-/* relay.c: the event loop while the workload runs: host frames (stdin,
- * stdin EOF, signals) in, stdout/stderr frames and stdin acks out, SIGCHLD
- * reaping (PID 1 reaps every orphan). Returns once the workload has exited
- * and both of its output pipes have reached EOF. */
+/* relay.c: the event loop while the container runs: host frames in
+ * (stdin, stdin EOF and signals for a sid, exec requests), stdout/stderr
+ * frames and stdin acks out for every process in the table, and SIGCHLD
+ * reaping (PID 1 reaps every orphan). Returns once the container's process
+ * has exited, both of its output pipes have reached EOF, and every exec
+ * process has been reported exited, so the caller's P_EXIT(0) comes last. */
 #include "agent.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-enum { PFD_TTY, PFD_SIG, PFD_IN, PFD_OUT, PFD_ERR, PFD_N };
+/* poll slots: the tty, the signalfd, then stdin/stdout/stderr per table slot */
+enum { PFD_TTY, PFD_SIG, PFD_PROC };
+enum { PFD_IN, PFD_OUT, PFD_ERR, PFD_PER_PROC };
+#define PFD_N (PFD_PROC + PFD_PER_PROC * AGENT_NPROC)
 
-static int on_host_frame(struct agent *a, uint8_t type, const uint8_t *p, uint32_t len)
+/* P_SIGNAL: to one process by sid (ignored if it is unknown or gone), or
+ * with PROTO_SIGNAL_ALL to every process in the guest but the agent. */
+static int on_signal(struct agent *a, const struct frame *f)
 {
-	int sig;
+	int sig = agent_signal_number(f->payload, f->len, &a->err);
+	struct proc *p;
 
-	switch (type) {
+	if (sig < 0)
+		return -1;
+	if (f->flags & PROTO_SIGNAL_ALL) {
+		if (kill(-1, sig) < 0 && errno != ESRCH)
+			return aerr_set(&a->err, errno, "kill every process with signal %d", sig);
+		return 0;
+	}
+	p = proc_find(&a->procs, f->sid);
+	if (p == NULL || p->exited || p->pid <= 0)
+		return 0;
+	if (kill(p->pid, sig) < 0 && errno != ESRCH)
+		return aerr_set(&a->err, errno, "kill process %u with signal %d", f->sid, sig);
+	return 0;
+}
+
+static int on_host_frame(struct agent *a, const struct frame *f)
+{
+	switch (f->type) {
 	case P_STDIN:
-		return stdin_add(&a->in, p, len, &a->err);
 	case P_STDIN_EOF:
-		a->in.eof = true;
-		return 0;
+		return stdin_frame(&a->procs, &a->ch, f, &a->err);
 	case P_SIGNAL:
-		sig = agent_signal_number(p, len, &a->err);
-		if (sig < 0)
-			return -1;
-		if (!a->wl.exited && kill(a->wl.pid, sig) < 0 && errno != ESRCH)
-			return aerr_set(&a->err, errno, "kill workload with signal %d", sig);
-		return 0;
+		return on_signal(a, f);
+	case P_EXEC:
+		return exec_start(a, f);
 	default:
 		return aerr_set(&a->err, 0, "protocol error: unexpected frame type %u while running",
-				type);
+				f->type);
 	}
 }
 
 /* Handles every complete frame already in the receive buffer. */
 static int on_buffered_frames(struct agent *a)
 {
-	uint8_t type;
-	const uint8_t *p;
-	uint32_t len;
+	struct frame f;
 	int r;
 
-	while ((r = channel_next(&a->ch, &type, &p, &len, &a->err)) > 0) {
-		if (on_host_frame(a, type, p, len) < 0)
+	while ((r = channel_next(&a->ch, &f, &a->err)) > 0) {
+		if (on_host_frame(a, &f) < 0)
 			return -1;
 	}
 	return r;
@@ -63,54 +78,17 @@ static int on_tty(struct agent *a)
 	return r;
 }
 
-/* Forwards one chunk of stdout or stderr; closes the pipe at EOF. */
-static int on_output(struct agent *a, int *fd, uint8_t type)
-{
-	uint8_t buf[AGENT_OUT_CHUNK];
-	ssize_t n;
-
-	do
-		n = read(*fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
-		return 0;
-	if (n < 0)
-		return aerr_set(&a->err, errno, "read workload %s",
-				type == P_STDOUT ? "stdout" : "stderr");
-	if (n == 0) {
-		close(*fd);
-		*fd = -1;
-		return 0;
-	}
-	return channel_send(&a->ch, type, buf, (size_t)n, &a->err);
-}
-
-static void reap(struct workload *w)
-{
-	pid_t pid;
-	int status;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == w->pid) {
-			w->exited = true;
-			w->status = status;
-		}
-	}
-	/* The workload's end is the container's end: leftover processes
-	 * (daemons, orphans) die now so the output pipes reach EOF. */
-	if (w->exited)
-		kill(-1, SIGKILL);
-}
-
+/* Reaps, then reports every exec process that has exited. */
 static int on_sigchld(struct agent *a)
 {
-	struct signalfd_siginfo si;
+	if (proctab_reap(&a->procs, &a->err) < 0)
+		return -1;
+	for (size_t i = 1; i < AGENT_NPROC; i++) {
+		struct proc *p = &a->procs.p[i];
 
-	while (read(a->wl.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		;
-	if (errno != EAGAIN && errno != EINTR)
-		return aerr_set(&a->err, errno, "read signalfd");
-	reap(&a->wl);
+		if (p->used && p->exited && exec_finish(a, p) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -122,13 +100,51 @@ static bool revents(const struct pollfd *p)
 static void fill_pollfds(const struct agent *a, struct pollfd pfd[PFD_N])
 {
 	pfd[PFD_TTY] = (struct pollfd){ .fd = a->ch.fd, .events = POLLIN };
-	pfd[PFD_SIG] = (struct pollfd){ .fd = a->wl.sig_fd, .events = POLLIN };
-	pfd[PFD_IN] = (struct pollfd){
-		.fd = stdin_wants_write(&a->in, a->wl.in_fd) ? a->wl.in_fd : -1,
-		.events = POLLOUT,
-	};
-	pfd[PFD_OUT] = (struct pollfd){ .fd = a->wl.out_fd, .events = POLLIN };
-	pfd[PFD_ERR] = (struct pollfd){ .fd = a->wl.err_fd, .events = POLLIN };
+	pfd[PFD_SIG] = (struct pollfd){ .fd = a->procs.sig_fd, .events = POLLIN };
+	for (size_t i = 0; i < AGENT_NPROC; i++) {
+		const struct proc *p = &a->procs.p[i];
+		struct pollfd *q = &pfd[PFD_PROC + PFD_PER_PROC * i];
+
+		q[PFD_IN] = (struct pollfd){
+			.fd = stdin_wants_write(&p->in, p->in_fd) ? p->in_fd : -1,
+			.events = POLLOUT,
+		};
+		q[PFD_OUT] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
+		q[PFD_ERR] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
+	}
+}
+
+/* Forwards output the poll reported. A slot freed by on_sigchld() in the
+ * same round has fd -1 and is skipped. */
+static int on_outputs(struct agent *a, const struct pollfd pfd[PFD_N])
+{
+	for (size_t i = 0; i < AGENT_NPROC; i++) {
+		struct proc *p = &a->procs.p[i];
+		const struct pollfd *q = &pfd[PFD_PROC + PFD_PER_PROC * i];
+
+		if (revents(&q[PFD_OUT]) && q[PFD_OUT].fd == p->out_fd &&
+		    output_forward(&a->ch, p->sid, &p->out_fd, P_STDOUT, &a->err) < 0)
+			return -1;
+		if (revents(&q[PFD_ERR]) && q[PFD_ERR].fd == p->err_fd &&
+		    output_forward(&a->ch, p->sid, &p->err_fd, P_STDERR, &a->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Writes buffered stdin to every process and acknowledges what went. */
+static int pump_stdin(struct agent *a)
+{
+	for (size_t i = 0; i < AGENT_NPROC; i++) {
+		struct proc *p = &a->procs.p[i];
+
+		if (!p->used)
+			continue;
+		if (stdin_pump(&p->in, &p->in_fd, &a->err) < 0 ||
+		    stdin_send_ack(&p->in, &a->ch, p->sid, &a->err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int relay_once(struct agent *a)
@@ -140,25 +156,27 @@ static int relay_once(struct agent *a)
 		return errno == EINTR ? 0 : aerr_set(&a->err, errno, "poll");
 	if (revents(&pfd[PFD_SIG]) && on_sigchld(a) < 0)
 		return -1;
-	if (revents(&pfd[PFD_OUT]) && on_output(a, &a->wl.out_fd, P_STDOUT) < 0)
-		return -1;
-	if (revents(&pfd[PFD_ERR]) && on_output(a, &a->wl.err_fd, P_STDERR) < 0)
+	if (on_outputs(a, pfd) < 0)
 		return -1;
 	if (revents(&pfd[PFD_TTY]) && on_tty(a) < 0)
 		return -1;
-	if (stdin_pump(&a->in, &a->wl.in_fd, &a->err) < 0)
-		return -1;
-	return stdin_send_ack(&a->in, &a->ch, &a->err);
+	return pump_stdin(a);
+}
+
+static bool relay_done(const struct agent *a)
+{
+	const struct proc *c = &a->procs.p[0];
+
+	return c->exited && c->out_fd < 0 && c->err_fd < 0 && !proctab_has_exec(&a->procs);
 }
 
 int relay_run(struct agent *a)
 {
 	/* frames that arrived together with P_START, and stdin the host sent
 	 * before it, go first */
-	if (on_buffered_frames(a) < 0 || stdin_pump(&a->in, &a->wl.in_fd, &a->err) < 0 ||
-	    stdin_send_ack(&a->in, &a->ch, &a->err) < 0)
+	if (on_buffered_frames(a) < 0 || pump_stdin(a) < 0)
 		return -1;
-	while (!a->wl.exited || a->wl.out_fd >= 0 || a->wl.err_fd >= 0) {
+	while (!relay_done(a)) {
 		if (relay_once(a) < 0)
 			return -1;
 	}

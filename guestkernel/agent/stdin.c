@@ -1,7 +1,8 @@
-/* stdin.c: the workload's stdin flow control: buffering P_STDIN bytes (at
- * most the host's window plus one frame), writing them to the non-blocking
- * stdin pipe, closing it after P_STDIN_EOF, and acknowledging every byte
- * consumed or dropped with P_STDIN_ACK so the host's window keeps moving. */
+/* stdin.c: each process's stdin flow control: routing P_STDIN and
+ * P_STDIN_EOF by sid, buffering P_STDIN bytes (at most the host's window
+ * plus one frame), writing them to the non-blocking stdin pipe, closing it
+ * after P_STDIN_EOF, and acknowledging every byte consumed or dropped with
+ * P_STDIN_ACK(sid) so the host's window for that process keeps moving. */
 #include "agent.h"
 
 #include <errno.h>
@@ -22,7 +23,8 @@ int stdin_add(struct stdin_buf *in, const uint8_t *data, size_t len, struct aerr
 	return 0;
 }
 
-static void stdin_close(struct stdin_buf *in, int *fd)
+/* Closes the pipe and drops (acknowledging) what is still buffered. */
+void stdin_close(struct stdin_buf *in, int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
@@ -49,7 +51,7 @@ int stdin_pump(struct stdin_buf *in, int *fd, struct aerr *e)
 		} else if (n < 0 && errno == EPIPE) {
 			stdin_close(in, fd);
 		} else {
-			return aerr_set(e, n < 0 ? errno : EIO, "write workload stdin");
+			return aerr_set(e, n < 0 ? errno : EIO, "write process stdin");
 		}
 	}
 	if (*fd >= 0 && in->eof && pbuf_pending(&in->buf) == 0)
@@ -57,17 +59,33 @@ int stdin_pump(struct stdin_buf *in, int *fd, struct aerr *e)
 	return 0;
 }
 
-int stdin_send_ack(struct stdin_buf *in, struct channel *ch, struct aerr *e)
+int stdin_send_ack(struct stdin_buf *in, struct channel *ch, uint16_t sid, struct aerr *e)
 {
 	uint32_t n = in->to_ack;
 
 	if (n == 0)
 		return 0;
 	in->to_ack = 0;
-	return channel_send_u32(ch, P_STDIN_ACK, n, e);
+	return channel_send_u32(ch, P_STDIN_ACK, sid, n, e);
 }
 
 bool stdin_wants_write(const struct stdin_buf *in, int fd)
 {
 	return fd >= 0 && pbuf_pending(&in->buf) > 0;
+}
+
+/* P_STDIN or P_STDIN_EOF for process f->sid. Bytes for a process that is
+ * unknown or already reported exited are dropped but acknowledged. */
+int stdin_frame(struct proctab *t, struct channel *ch, const struct frame *f, struct aerr *e)
+{
+	struct proc *p = proc_find(t, f->sid);
+
+	if (f->type == P_STDIN_EOF) {
+		if (p != NULL)
+			p->in.eof = true;
+		return 0;
+	}
+	if (p == NULL)
+		return f->len > 0 ? channel_send_u32(ch, P_STDIN_ACK, f->sid, f->len, e) : 0;
+	return stdin_add(&p->in, f->payload, f->len, e);
 }

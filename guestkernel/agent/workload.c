@@ -1,6 +1,7 @@
-/* workload.c: starting the container process: its three stdio pipes, the
- * SIGCHLD signalfd, and everything the child does between fork and exec
- * (session, stdio, signals, credentials, umask, cwd, environment, exec). */
+/* workload.c: starting a process, the container's (sid 0) or an exec one,
+ * the same way: its three stdio pipes, and everything the child does
+ * between fork and exec (session, stdio, signals, credentials, umask, cwd,
+ * environment, exec). */
 #include "agent.h"
 
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,29 +18,7 @@
 
 extern char **environ;
 
-void workload_init(struct workload *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->pid = -1;
-	w->in_fd = w->out_fd = w->err_fd = w->sig_fd = -1;
-}
-
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-void workload_close(struct workload *w)
-{
-	close_fd(&w->in_fd);
-	close_fd(&w->out_fd);
-	close_fd(&w->err_fd);
-	close_fd(&w->sig_fd);
-}
-
-/* Child side: report a setup failure on the workload's stderr and exit. */
+/* Child side: report a setup failure on the process's stderr and exit. */
 static _Noreturn void child_fail(int code, const char *what, const char *arg, int err)
 {
 	dprintf(STDERR_FILENO, "umlrun: %s \"%s\": %s\n", what, arg, strerror(err));
@@ -57,7 +35,7 @@ static void child_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void child_set_creds(const struct agent_config *c)
+static void child_set_creds(const struct agent_process *c)
 {
 	char id[16];
 
@@ -85,7 +63,7 @@ static bool env_has_path(char *const *env)
 }
 
 /* Runs in the child after fork: never returns. stdio[] are the child ends. */
-static _Noreturn void child_exec(const struct agent_config *c, const int stdio[3])
+static _Noreturn void child_exec(const struct agent_process *c, const int stdio[3])
 {
 	char *default_path_env[] = { AGENT_DEFAULT_PATH, NULL };
 	const char *cwd = c->cwd ? c->cwd : "/";
@@ -102,7 +80,7 @@ static _Noreturn void child_exec(const struct agent_config *c, const int stdio[3
 	if (chdir(cwd) < 0)
 		child_fail(127, "chdir", cwd, errno);
 	/* execvpe searches the PATH of environ and passes the container's env
-	 * unchanged; without a PATH of its own the workload gets the default
+	 * unchanged; without a PATH of its own the process gets the default
 	 * for the lookup only. */
 	environ = env_has_path(c->env) ? c->env : default_path_env;
 	execvpe(c->args[0], c->args, c->env);
@@ -112,52 +90,38 @@ static _Noreturn void child_exec(const struct agent_config *c, const int stdio[3
 static int make_pipe(int p[2], const char *what, struct aerr *e)
 {
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return aerr_set(e, errno, "pipe for workload %s", what);
+		return aerr_set(e, errno, "pipe for process %s", what);
 	return 0;
 }
 
-static int block_sigchld(int *sig_fd, struct aerr *e)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return aerr_set(e, errno, "block SIGCHLD");
-	*sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (*sig_fd < 0)
-		return aerr_set(e, errno, "signalfd");
-	return 0;
-}
-
-int workload_spawn(struct workload *w, const struct agent_config *c, struct aerr *e)
+/* Starts c in slot p (pid, pipes); SIGCHLD must already be blocked
+ * (proctab_open). */
+int workload_spawn(struct proc *p, const struct agent_process *c, struct aerr *e)
 {
 	autoclose int in_r = -1, in_w = -1, out_r = -1, out_w = -1, err_r = -1, err_w = -1;
-	int p[2];
+	int fds[2];
 	pid_t pid;
 
-	if (make_pipe(p, "stdin", e) < 0)
+	if (make_pipe(fds, "stdin", e) < 0)
 		return -1;
-	in_r = p[0], in_w = p[1];
-	if (make_pipe(p, "stdout", e) < 0)
+	in_r = fds[0], in_w = fds[1];
+	if (make_pipe(fds, "stdout", e) < 0)
 		return -1;
-	out_r = p[0], out_w = p[1];
-	if (make_pipe(p, "stderr", e) < 0)
+	out_r = fds[0], out_w = fds[1];
+	if (make_pipe(fds, "stderr", e) < 0)
 		return -1;
-	err_r = p[0], err_w = p[1];
+	err_r = fds[0], err_w = fds[1];
 	if (fcntl(in_w, F_SETFL, O_NONBLOCK) < 0 || fcntl(out_r, F_SETFL, O_NONBLOCK) < 0 ||
 	    fcntl(err_r, F_SETFL, O_NONBLOCK) < 0)
-		return aerr_set(e, errno, "set workload pipes non-blocking");
-	if (block_sigchld(&w->sig_fd, e) < 0)
-		return -1;
+		return aerr_set(e, errno, "set process pipes non-blocking");
 	pid = fork();
 	if (pid < 0)
-		return aerr_set(e, errno, "fork workload");
+		return aerr_set(e, errno, "fork process");
 	if (pid == 0)
 		child_exec(c, (const int[3]){ in_r, out_w, err_w });
-	w->pid = pid;
-	w->in_fd = steal_fd(in_w);
-	w->out_fd = steal_fd(out_r);
-	w->err_fd = steal_fd(err_r);
+	p->pid = pid;
+	p->in_fd = steal_fd(in_w);
+	p->out_fd = steal_fd(out_r);
+	p->err_fd = steal_fd(err_r);
 	return 0;
 }

@@ -16,8 +16,11 @@ test_make_install_honours_destdir() {
 
 test_help_options_are_documented_in_the_man_page() {
 	local man=$UMLRUN_SRCDIR/man/umlrun.8 opt
+	local cmd
 	"$UMLRUN" --help > "$T/h" || fail "--help exit $?"
-	"$UMLRUN" run --help >> "$T/h" || fail "run --help exit $?"
+	for cmd in run create start state list ps exec kill pause resume delete features check spec; do
+		"$UMLRUN" "$cmd" --help >> "$T/h" || fail "$cmd --help exit $?"
+	done
 	for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/h" | sort -u); do
 		grep -q -- "$(sed 's/-/\\\\-/g' <<< "$opt")" "$man" || fail "$opt is in --help but not in umlrun(8)"
 	done

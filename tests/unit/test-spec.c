@@ -1,148 +1,16 @@
-/* test-spec.c: unit tests for spec/ (config.json parsing and validation).
- * Standalone, TAP-like output: one "ok N - ..." / "not ok N - ..." line
- * per case; exits non-zero when any case failed. Meant to run under
- * ASan/UBSan/LeakSanitizer. JSON literals are written with ' for " and
- * converted by sq() to keep them readable. */
+/* test-spec.c: unit tests for spec/ (config.json parsing and validation):
+ * the document as a whole, the top-level fields and process, and the
+ * hostile-input limits (size, depth, strings, arrays, UTF-8, duplicate
+ * keys, integer overflow). The other sections are in test-spec-fields.c,
+ * the default config in test-spec-default.c. Standalone TAP (helpers in
+ * test-spec.h); meant to run under ASan/UBSan/LeakSanitizer. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/cleanup.h"
-#include "spec/spec.h"
-
-struct tap {
-	unsigned int n;
-	unsigned int failed;
-};
-
-static void __attribute__((format(printf, 4, 5)))
-report(struct tap *t, bool ok, const char *diag, const char *fmt, ...)
-{
-	va_list ap;
-
-	t->n++;
-	if (!ok)
-		t->failed++;
-	printf("%sok %u - ", ok ? "" : "not ", t->n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok && diag != NULL)
-		printf("#   %s\n", diag);
-}
-
-/* 'x' -> "x": JSON in C strings without a forest of backslashes */
-static char *sq(const char *s)
-{
-	char *copy = strdup(s);
-
-	if (copy == NULL)
-		abort();
-	for (char *p = copy; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return copy;
-}
-
-static void spec_freep(struct spec **s)
-{
-	spec_free(*s);
-}
-
-#define autospec __attribute__((cleanup(spec_freep)))
-
-static int parse_buf(const char *buf, size_t len, struct spec **s, struct uerr *err)
-{
-	memset(err, 0, sizeof(*err));
-	return spec_parse(buf, len, "config.json", s, err);
-}
-
-/* Parses buf and checks the exact error message. */
-static void expect_error_buf(struct tap *t, const char *desc, const char *buf, size_t len,
-			     const char *want)
-{
-	autospec struct spec *s = NULL;
-	struct uerr err;
-	char diag[2200];
-	int r = parse_buf(buf, len, &s, &err);
-	bool ok = r < 0 && s == NULL && strcmp(err.msg, want) == 0;
-
-	snprintf(diag, sizeof(diag), "rc %d, want \"%s\", got \"%s\"", r, want,
-		 r < 0 ? err.msg : "(success)");
-	report(t, ok, diag, "%s", desc);
-}
-
-static void expect_error(struct tap *t, const char *desc, const char *json_sq, const char *want)
-{
-	autofree char *json = sq(json_sq);
-
-	expect_error_buf(t, desc, json, strlen(json), want);
-}
-
-/* Parses buf and checks that the message starts with `prefix` and
- * contains `needle` (for messages with long, generated paths). */
-static void expect_error_like(struct tap *t, const char *desc, const char *buf, size_t len,
-			      const char *prefix, const char *needle)
-{
-	autospec struct spec *s = NULL;
-	struct uerr err;
-	char diag[2200];
-	int r = parse_buf(buf, len, &s, &err);
-	bool ok = r < 0 && s == NULL && strncmp(err.msg, prefix, strlen(prefix)) == 0 &&
-		  strstr(err.msg, needle) != NULL;
-
-	snprintf(diag, sizeof(diag), "rc %d, want \"%s...%s\", got \"%.200s\"", r, prefix, needle,
-		 r < 0 ? err.msg : "(success)");
-	report(t, ok, diag, "%s", desc);
-}
-
-static struct spec *expect_ok_buf(struct tap *t, const char *desc, const char *buf, size_t len)
-{
-	struct spec *s = NULL;
-	struct uerr err;
-	char diag[1100];
-	int r = parse_buf(buf, len, &s, &err);
-
-	snprintf(diag, sizeof(diag), "rc %d: %s", r, err.msg);
-	report(t, r == 0 && s != NULL, diag, "%s", desc);
-	return s;
-}
-
-static struct spec *expect_ok(struct tap *t, const char *desc, const char *json_sq)
-{
-	autofree char *json = sq(json_sq);
-
-	return expect_ok_buf(t, desc, json, strlen(json));
-}
-
-static bool streq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static bool strv_eq(char *const *v, size_t n, const char *const *want)
-{
-	size_t i;
-
-	if (v == NULL)
-		return false;
-	for (i = 0; want[i] != NULL; i++)
-		if (i >= n || !streq(v[i], want[i]))
-			return false;
-	return i == n && v[n] == NULL;
-}
-
-#define CHECK(t, cond, ...) report((t), (cond), #cond, __VA_ARGS__)
+#include "test-spec.h"
 
 /* ---- a complete, valid config ---- */
 
@@ -196,7 +64,7 @@ static const char full_config[] =
     "  'hooks': { 'prestart': [ { 'path': '/bin/true', 'args': [ 'true' ], 'timeout': 5 } ] },\n"
     "  'linux': {\n"
     "    'resources': { 'devices': [ { 'allow': false, 'access': 'rwm' } ],\n"
-    "                   'memory': { 'limit': 1.5e9, 'swap': -1 } },\n"
+    "                   'memory': { 'limit': 1500000000, 'swap': -1 } },\n"
     "    'namespaces': [ { 'type': 'pid' }, { 'type': 'network' }, { 'type': 'ipc' },\n"
     "                    { 'type': 'uts' }, { 'type': 'mount' } ],\n"
     "    'maskedPaths': [ '/proc/acpi', '/proc/kcore', '/sys/firmware' ],\n"
@@ -264,7 +132,13 @@ static void test_full_config(struct tap *t)
 		      streq(s->mounts[3].destination, "/data") && s->mounts[3].type == NULL &&
 			  s->mounts[3].source == NULL &&
 			  strv_eq(s->mounts[3].options, s->mounts[3].n_options, rbind),
-		      "full: mounts[3] without type/source, uidMappings ignored");
+		      "full: mounts[3] without type/source");
+		CHECK(t,
+		      s->mounts[3].n_uid_mappings == 1 &&
+			  s->mounts[3].uid_mappings[0].host_id == 1000 &&
+			  s->mounts[3].uid_mappings[0].size == 1 &&
+			  s->mounts[3].n_gid_mappings == 0,
+		      "full: mounts[3].uidMappings");
 	}
 	CHECK(t, s->n_annotations == 2, "full: two annotations");
 	CHECK(t, streq(spec_annotation(s, "org.opencontainers.image.os"), "linux"),
@@ -703,11 +577,11 @@ static void sb_repeat(struct sbuf *b, const char *s, size_t times)
 		sb_puts(b, s);
 }
 
-/* {BASE, "linux": [[[...]]]} with `arrays` nested arrays: the document
- * nests arrays + 1 deep. */
+/* {BASE, "x": [[[...]]]} with `arrays` nested arrays, in a key the
+ * parser ignores: the document nests arrays + 1 deep. */
 static void nested(struct sbuf *b, size_t arrays)
 {
-	sb_puts(b, "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"linux\":");
+	sb_puts(b, "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"x\":");
 	sb_repeat(b, "[", arrays);
 	sb_repeat(b, "]", arrays);
 	sb_puts(b, "}");
@@ -722,12 +596,12 @@ static void test_depth(struct tap *t)
 	s = expect_ok_buf(t, "nesting of exactly SPEC_MAX_DEPTH (64) accepted", b.p, b.len);
 	b.len = 0;
 	nested(&b, SPEC_MAX_DEPTH);
-	expect_error_like(t, "nesting of 65 rejected", b.p, b.len, "config.json: linux[0][0]",
+	expect_error_like(t, "nesting of 65 rejected", b.p, b.len, "config.json: x[0][0]",
 			  "[0]: nesting is deeper than 64 levels");
 	b.len = 0;
 	nested(&b, 10000);
 	expect_error_like(t, "nesting of 10000 rejected without recursion", b.p, b.len,
-			  "config.json: linux[0]", ": nesting is deeper than 64 levels");
+			  "config.json: x[0]", ": nesting is deeper than 64 levels");
 	b.len = 0;
 	sb_repeat(&b, "{\"a\":", 10000);
 	expect_error_like(t, "10000 nested objects rejected", b.p, b.len, "config.json: a.a.a.a",
@@ -825,6 +699,61 @@ static void test_string_limit(struct tap *t)
 			  "config.json: process.user.uid: 9999",
 			  "9... is out of range (maximum 4294967295)");
 	free(b.p);
+}
+
+/* ---- the hostile inputs of the issue, each with its exact message ---- */
+
+/* "config.json: " + first + rest * times + ": " + tail */
+static char *repeated_msg(const char *first, const char *rest, size_t times, const char *tail)
+{
+	struct sbuf b = {0};
+
+	sb_puts(&b, "config.json: ");
+	sb_puts(&b, first);
+	sb_repeat(&b, rest, times);
+	sb_puts(&b, ": ");
+	sb_puts(&b, tail);
+	return b.p;
+}
+
+static void test_hostile(struct tap *t, const char *dir)
+{
+	const size_t mb100 = 100u * 1024 * 1024;
+	struct sbuf b = {0};
+	autofree char *want_arrays =
+	    repeated_msg("x", "[0]", SPEC_MAX_DEPTH - 1, "nesting is deeper than 64 levels");
+	autofree char *want_objects =
+	    repeated_msg("a", ".a", SPEC_MAX_DEPTH - 1, "nesting is deeper than 64 levels");
+	autofree char *huge = calloc(mb100, 1); /* zero pages, never read */
+	char path[4200], want[4400];
+	struct spec *s = NULL;
+	struct uerr err = {0};
+	autoclose int fd = -1;
+	int r;
+
+	nested(&b, 10000);
+	expect_error_buf(t, "10,000-deep arrays: exact message", b.p, b.len, want_arrays);
+	b.len = 0;
+	sb_repeat(&b, "{\"a\":", 10000);
+	sb_puts(&b, "1");
+	sb_repeat(&b, "}", 10000);
+	expect_error_buf(t, "10,000-deep objects: exact message", b.p, b.len, want_objects);
+	free(b.p);
+
+	if (huge != NULL)
+		expect_error_buf(
+		    t, "100 MB buffer refused before parsing", huge, mb100,
+		    "config.json: 104857600 bytes is larger than the 4194304-byte limit");
+	snprintf(path, sizeof(path), "%s/huge.json", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	r = fd < 0 ? -1 : ftruncate(fd, (off_t)mb100); /* sparse */
+	r = r < 0 ? r : spec_load(path, &s, &err);
+	snprintf(want, sizeof(want), "%s: 104857600 bytes is larger than the 4194304-byte limit",
+		 path);
+	report(t, r < 0 && s == NULL && strcmp(err.msg, want) == 0, err.msg,
+	       "spec_load refuses a 100 MB file without reading it");
+	spec_free(s);
+	unlink(path);
 }
 
 /* ---- spec_load ---- */
@@ -996,10 +925,8 @@ int main(void)
 		report(&t, false, strerror(errno), "mkdtemp");
 	} else {
 		test_load(&t, dir);
+		test_hostile(&t, dir);
 		remove_dir(dir);
 	}
-	printf("1..%u\n", t.n);
-	if (t.failed > 0)
-		printf("# %u of %u failed\n", t.failed, t.n);
-	return t.failed > 0 ? 1 : 0;
+	return tap_finish(&t);
 }

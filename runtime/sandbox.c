@@ -1,7 +1,9 @@
-/* run.c: runs one sandbox attached to umlrun's stdio: bundle, state dir,
- * kernel process, session, and cleanup of everything it created. */
+/* sandbox.c: everything one sandbox needs before its monitor loop: the
+ * bundle, the state directory, the kernel's jail and command line, the
+ * signal set-up and the kernel process itself; and the release of all of
+ * it (see sandbox.h). */
 #define _GNU_SOURCE
-#include "run.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../hostfs/hostfs.h"
@@ -24,44 +27,29 @@
 #include "cleanup.h"
 #include "cmdline.h"
 #include "cpu.h"
-#include "session.h"
+#include "ctlsock.h"
+#include "monitor.h"
 #include "state.h"
 #include "vm.h"
 
 #define DEFAULT_MEM_MIB 64
-#define BOOT_TIMEOUT_MS 30000
 
-/* Everything a run creates, released in reverse by run_ctx_release(). */
-struct run_ctx {
-	struct bundle b;
-	char *kernel;
-	char *initramfs;
-	char *state_dir;
-	char *hostfs_root;
-	char *uml_dir;
-	char *stage;
-	char **argv;
-	char **argv_nojail;
-	struct jail jail;
-	struct pbuf config;
-	int log_fd;
-	int ctl[2];
-	int sigfd;
-	bool keep_state;
-	bool require_namespaces; /* from the run.umlrun.require annotation */
-	bool require_landlock;
-};
-
-static void run_ctx_release(struct run_ctx *c)
+void sandbox_release(struct sandbox *c)
 {
 	struct uerr ignored;
 
+	if (c->vm > 0) { /* started but never handed to a monitor */
+		vm_kill(c->vm);
+		waitpid(c->vm, NULL, 0);
+		c->vm = 0;
+	}
 	if (c->state_dir && !c->keep_state)
 		state_remove(c->state_dir, &ignored);
 	cleanup_closep(&c->log_fd);
 	cleanup_closep(&c->ctl[0]);
 	cleanup_closep(&c->ctl[1]);
 	cleanup_closep(&c->sigfd);
+	cleanup_closep(&c->listen_fd);
 	cleanup_closep(&c->jail.idmap_userns_fd);
 	uml_argv_free(c->argv);
 	uml_argv_free(c->argv_nojail);
@@ -72,6 +60,7 @@ static void run_ctx_release(struct run_ctx *c)
 	free(c->state_dir);
 	free(c->initramfs);
 	free(c->kernel);
+	free(c->id);
 	bundle_close(&c->b);
 }
 
@@ -98,7 +87,7 @@ static char *generate_id(const char *bundle_dir)
 
 /* Prints the last lines of the kernel log, so a failed boot can be diagnosed
  * after the state directory is gone. */
-static void show_kernel_log(const struct run_ctx *c, const struct log_ctx *log, int max_lines)
+static void show_kernel_log(const struct sandbox *c, const struct log_ctx *log, int max_lines)
 {
 	autofree char *path = NULL;
 	autofclose FILE *f = NULL;
@@ -122,14 +111,14 @@ static void show_kernel_log(const struct run_ctx *c, const struct log_ctx *log, 
 		fprintf(stderr, "umlrun: kernel: %s\n", ring[i % 8]);
 }
 
-static int setup_signals(struct run_ctx *c, struct uerr *err)
+static int setup_signals(struct sandbox *c, struct uerr *err)
 {
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
-	for (const int *s = session_forwarded_signals; *s; s++)
+	for (const int *s = monitor_forwarded_signals; *s; s++)
 		sigaddset(&set, *s);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return uerr_set(err, errno, "sigprocmask");
@@ -139,7 +128,7 @@ static int setup_signals(struct run_ctx *c, struct uerr *err)
 	return 0;
 }
 
-static char *state_path(const struct run_ctx *c, const char *name, mode_t mode, struct uerr *err)
+static char *state_path(const struct sandbox *c, const char *name, mode_t mode, struct uerr *err)
 {
 	char *p = NULL;
 
@@ -159,7 +148,7 @@ static char *state_path(const struct run_ctx *c, const char *name, mode_t mode, 
  * an unprivileged per-sandbox uid, and reaches the rootfs through an
  * idmapped mount that shows the rootfs owner's files as that uid's.
  * Invoked by a user, a user namespace maps that user to itself. */
-static int setup_jail(struct run_ctx *c, unsigned long ticket, struct uerr *err)
+static int setup_jail(struct sandbox *c, unsigned long ticket, struct uerr *err)
 {
 	struct jail *j = &c->jail;
 	struct stat st;
@@ -195,9 +184,8 @@ static int setup_jail(struct run_ctx *c, unsigned long ticket, struct uerr *err)
 	return j->idmap_userns_fd < 0 ? -1 : 0;
 }
 
-static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err)
+static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr *err)
 {
-	autofree char *id = NULL;
 	autofree char *log_path = NULL;
 	struct uml_args ua = { 0 };
 	const char *require;
@@ -220,10 +208,10 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 		return -1;
 	if (agentcfg_build(c->b.spec, o->args, &c->config, err) < 0)
 		return -1;
-	id = o->id ? strdup(o->id) : generate_id(c->b.dir);
-	if (id == NULL)
+	c->id = o->id ? strdup(o->id) : generate_id(c->b.dir);
+	if (c->id == NULL)
 		return uerr_set(err, errno, "malloc");
-	if (state_check_id(id, err) < 0 || state_create(o->root, id, &c->state_dir, err) < 0)
+	if (state_check_id(c->id, err) < 0 || state_create(o->root, c->id, &c->state_dir, err) < 0)
 		return -1;
 	if (hostfs_prepare(c->b.rootfs, c->state_dir, &c->hostfs_root, err) < 0)
 		return -1;
@@ -255,7 +243,7 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 		return uerr_set(err, errno, "socketpair");
 	if (fcntl(c->ctl[0], F_SETFL, O_NONBLOCK) < 0)
 		return uerr_set(err, errno, "fcntl");
-	log_debug(o->log, "sandbox %s: state %s, kernel %s, cpu %d", id, c->state_dir, c->kernel,
+	log_debug(o->log, "sandbox %s: state %s, kernel %s, cpu %d", c->id, c->state_dir, c->kernel,
 		  cpu);
 	return cpu;
 }
@@ -265,7 +253,7 @@ static int prepare(struct run_ctx *c, const struct run_opts *o, struct uerr *err
 /* What the kernel process may touch, as Landlock rules: the kernel (read,
  * exec), the initramfs, the rootfs (writable only if declared), its runtime
  * dir and memory-file dir, /dev/null and its ptys. Nothing else. */
-static size_t landlock_rules(const struct run_ctx *c, bool jailed, struct ll_rule *r)
+static size_t landlock_rules(const struct sandbox *c, bool jailed, struct ll_rule *r)
 {
 	unsigned root = LL_READ | (c->b.spec->root.readonly ? 0 : LL_WRITE);
 	size_t n = 0;
@@ -292,46 +280,51 @@ static size_t landlock_rules(const struct run_ctx *c, bool jailed, struct ll_rul
 	return n;
 }
 
-int run_bundle(const struct run_opts *o, struct uerr *err)
+int sandbox_boot(struct sandbox *c, const struct sandbox_opts *o, struct uerr *err)
 {
-	__attribute__((cleanup(run_ctx_release))) struct run_ctx c = {
-		.log_fd = -1, .ctl = { -1, -1 }, .sigfd = -1, .jail.idmap_userns_fd = -1
-	};
 	struct vm_layers layers;
 	struct vm_spawn vs;
 	struct ll_rule rules[LL_MAX_RULES], rules_nojail[LL_MAX_RULES];
 	size_t n_rules, n_rules_nojail;
-	struct session s;
-	pid_t vm;
-	int cpu, ret;
+	int cpu;
 
-	cpu = prepare(&c, o, err);
+	cpu = prepare(c, o, err);
 	if (cpu < 0)
 		return -1;
-	if (setup_signals(&c, err) < 0)
+	if (setup_signals(c, err) < 0)
 		return -1;
-	n_rules = landlock_rules(&c, true, rules);
-	n_rules_nojail = landlock_rules(&c, false, rules_nojail);
-	vs = (struct vm_spawn){ .argv = c.argv, .argv_nojail = c.argv_nojail, .log_fd = c.log_fd,
-				.ctl_fd = c.ctl[1], .cpu = cpu, .tmpdir_nojail = "/dev/shm",
-				.state_dir = c.state_dir,
-				.jail = &c.jail, .ll_rules = rules, .n_ll_rules = n_rules,
+	if (o->listen) {
+		c->listen_fd = ctl_listen(c->state_dir, err);
+		if (c->listen_fd < 0)
+			return -1;
+	}
+	/* The kernel's mconsole socket is reached by a path relative to the
+	 * state dir, which is the kernel process's cwd (or its "/" when jailed,
+	 * where the uml dir is /uml): see mconsole.h. */
+	if (chdir(c->state_dir) < 0)
+		return uerr_set(err, errno, "chdir %s", c->state_dir);
+	n_rules = landlock_rules(c, true, rules);
+	n_rules_nojail = landlock_rules(c, false, rules_nojail);
+	vs = (struct vm_spawn){ .argv = c->argv, .argv_nojail = c->argv_nojail, .log_fd = c->log_fd,
+				.ctl_fd = c->ctl[1], .cpu = cpu, .tmpdir_nojail = "/dev/shm",
+				.state_dir = c->state_dir,
+				.jail = &c->jail, .ll_rules = rules, .n_ll_rules = n_rules,
 				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail,
-				.require_namespaces = c.require_namespaces,
-				.require_landlock = c.require_landlock };
-	if (vm_start(&vs, &vm, &layers, err) < 0)
+				.require_namespaces = c->require_namespaces,
+				.require_landlock = c->require_landlock };
+	if (vm_start(&vs, &c->vm, &layers, err) < 0)
 		return -1;
 	if (!layers.namespaces)
 		log_debug(o->log, "sandbox runs without namespaces: %s", layers.why_not);
-	cleanup_closep(&c.jail.idmap_userns_fd);
-	cleanup_closep(&c.ctl[1]);
-	s = (struct session){ .ctl = c.ctl[0], .vm = vm, .sigfd = c.sigfd, .in_fd = STDIN_FILENO,
-			      .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO,
-			      .config = &c.config, .boot_timeout_ms = BOOT_TIMEOUT_MS };
-	ret = session_run(&s, err);
-	if (o->log && o->log->debug)
-		show_kernel_log(&c, o->log, -1);
-	else if (ret < 0)
-		show_kernel_log(&c, o->log, 5);
-	return ret;
+	cleanup_closep(&c->jail.idmap_userns_fd);
+	cleanup_closep(&c->ctl[1]);
+	return 0;
+}
+
+void sandbox_show_log(const struct sandbox *c, const struct log_ctx *log, bool failed)
+{
+	if (log && log->debug)
+		show_kernel_log(c, log, -1);
+	else if (failed)
+		show_kernel_log(c, log, 5);
 }

@@ -1,0 +1,331 @@
+/* cmd_run.c: the commands that bring a container up: `run` (and the short
+ * form `umlrun BUNDLE`), `create` (which forks the detached monitor) and
+ * `start`. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "commands.h"
+#include "container.h"
+#include "ctlsock.h"
+#include "hooks.h"
+#include "launch.h"
+#include "state.h"
+
+static const char usage_run[] =
+	"Usage: umlrun run [OPTIONS] CONTAINER-ID\n"
+	"\n"
+	"Creates and starts a container from a bundle, attached to umlrun's\n"
+	"stdin, stdout and stderr, and exits with the workload's exit code\n"
+	"(128+N when it was killed by signal N). The container is deleted when\n"
+	"it exits.\n"
+	"\n"
+	"Options:\n"
+	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
+	"  -d, --detach        create and start the container, then return\n"
+	"      --pid-file FILE write the monitor's pid to FILE\n"
+	"      --console-socket SOCKET  accepted; terminals are not supported yet\n"
+	"      --no-pivot      accepted for compatibility; no effect\n"
+	"      --no-new-keyring  accepted for compatibility; no effect\n"
+	"  -h, --help          show this help\n";
+
+static const char usage_create[] =
+	"Usage: umlrun create [OPTIONS] CONTAINER-ID\n"
+	"\n"
+	"Creates a container: starts its monitor process, boots the guest and\n"
+	"mounts its root, and returns once the container waits for `start`.\n"
+	"The monitor keeps umlrun's stdin, stdout and stderr for the workload.\n"
+	"\n"
+	"Options:\n"
+	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
+	"      --pid-file FILE write the monitor's pid to FILE\n"
+	"      --console-socket SOCKET  accepted; terminals are not supported yet\n"
+	"      --no-pivot      accepted for compatibility; no effect\n"
+	"      --no-new-keyring  accepted for compatibility; no effect\n"
+	"  -h, --help          show this help\n";
+
+enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+       OPT_PRESERVE_FDS };
+
+struct up_opts {
+	const char *bundle;
+	const char *pid_file;
+	const char *id;
+	bool detach;
+};
+
+static int create_detached(const struct global_opts *g, const struct up_opts *u);
+static int start_container(const struct global_opts *g, const char *id);
+
+int cmd_fail(const struct global_opts *g, const struct uerr *err)
+{
+	log_error(&g->log, err->msg);
+	return 1;
+}
+
+static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
+		    struct up_opts *u)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+		{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*u = (struct up_opts){ .bundle = "." };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			u->bundle = optarg;
+			break;
+		case 'd':
+			if (!allow_detach)
+				goto bad;
+			u->detach = true;
+			break;
+		case OPT_PID_FILE:
+			u->pid_file = optarg;
+			break;
+		case OPT_CONSOLE_SOCKET:
+		case OPT_NO_PIVOT:
+		case OPT_NO_NEW_KEYRING:
+		case OPT_PRESERVE_FDS:
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "umlrun %s: exactly one CONTAINER-ID is required\n", argv[0]);
+		goto bad;
+	}
+	u->id = argv[optind];
+	return 1;
+bad:
+	fputs(usage, stderr);
+	return -1;
+}
+
+/* Writes the pid to FILE atomically, as runc does. */
+static int write_pid_file(const char *file, pid_t pid, struct uerr *err)
+{
+	autofree char *tmp = NULL;
+	autoclose int fd = -1;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	if (asprintf(&tmp, "%s.tmp%d", file, (int)getpid()) < 0)
+		return uerr_set(err, ENOMEM, "--pid-file");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return uerr_set(err, errno, "--pid-file %s", tmp);
+	if (write(fd, buf, (size_t)n) != n || rename(tmp, file) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return uerr_set(err, e, "--pid-file %s", file);
+	}
+	return 0;
+}
+
+int cmd_run(const struct global_opts *g, int argc, char **argv)
+{
+	struct launch_opts o = { .so = { .root = g->root, .kernel = g->kernel, .log = &g->log,
+					 .listen = true },
+				 .autostart = true, .notify_fd = -1, .stdio = true };
+	struct uerr err = { 0 };
+	struct up_opts u;
+	bool created;
+	int r = parse_up(argc, argv, usage_run, true, &u);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (u.detach) {
+		r = create_detached(g, &u);
+		return r != 0 ? r : start_container(g, u.id);
+	}
+	o.so.bundle = u.bundle;
+	o.so.id = u.id;
+	if (u.pid_file && write_pid_file(u.pid_file, getpid(), &err) < 0)
+		return cmd_fail(g, &err);
+	r = launch(&o, &created, &err);
+	return r < 0 ? cmd_fail(g, &err) : r;
+}
+
+int cmd_bundle(const struct global_opts *g, int argc, char **argv)
+{
+	struct launch_opts o = { .so = { .root = g->root, .bundle = argv[0], .args = argv + 1,
+					 .kernel = g->kernel, .log = &g->log, .listen = true },
+				 .autostart = true, .notify_fd = -1, .stdio = true };
+	struct uerr err = { 0 };
+	bool created;
+	int r;
+
+	(void)argc;
+	r = launch(&o, &created, &err);
+	return r < 0 ? cmd_fail(g, &err) : r;
+}
+
+/* The detached monitor: a new session, the sandbox, and its exit code as
+ * the process's. Its parent learns "created" (a 'K' on notify) or the
+ * error (the message, once everything is cleaned up). */
+static _Noreturn void monitor_main(const struct global_opts *g, const struct up_opts *u,
+				   int notify)
+{
+	struct launch_opts o = { .so = { .root = g->root, .bundle = u->bundle, .id = u->id,
+					 .kernel = g->kernel, .log = &g->log, .listen = true },
+				 .keep_state = true, .notify_fd = notify, .stdio = true };
+	struct uerr err = { 0 };
+	bool created;
+	int r;
+
+	setsid();
+	r = launch(&o, &created, &err);
+	if (!created) {
+		/* nothing is left of the container now: hand the error over */
+		(void)!write(notify, err.msg, strnlen(err.msg, sizeof(err.msg)));
+		_exit(1);
+	}
+	if (r < 0)
+		log_error(&g->log, err.msg);
+	_exit(r < 0 ? 1 : r);
+}
+
+/* Forks the monitor and waits until the container is created or failed. */
+static int create_detached(const struct global_opts *g, const struct up_opts *u)
+{
+	struct uerr err = { 0 };
+	int p[2];
+	char buf[sizeof(err.msg)];
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (state_check_id(u->id, &err) < 0)
+		return cmd_fail(g, &err);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		uerr_set(&err, errno, "pipe");
+		return cmd_fail(g, &err);
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		uerr_set(&err, errno, "fork");
+		close(p[0]);
+		close(p[1]);
+		return cmd_fail(g, &err);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		monitor_main(g, u, p[1]);
+	}
+	close(p[1]);
+	while ((n = read(p[0], buf + got, sizeof(buf) - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+		if (buf[0] == 'K' || got == sizeof(buf) - 1)
+			break;
+	}
+	close(p[0]);
+	if (got > 0 && buf[0] == 'K') {
+		if (u->pid_file && write_pid_file(u->pid_file, pid, &err) < 0) {
+			kill(pid, SIGKILL);
+			return cmd_fail(g, &err);
+		}
+		return 0;
+	}
+	waitpid(pid, NULL, 0);
+	buf[got] = '\0';
+	if (got == 0)
+		snprintf(buf, sizeof(buf), "create %s: the monitor process died", u->id);
+	uerr_set(&err, 0, "%s", buf);
+	return cmd_fail(g, &err);
+}
+
+int cmd_create(const struct global_opts *g, int argc, char **argv)
+{
+	struct up_opts u;
+	int r = parse_up(argc, argv, usage_create, false, &u);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	return create_detached(g, &u);
+}
+
+/* startContainer hooks, the release of the process, poststart hooks. */
+static int start_hooks_and_release(const struct global_opts *g, const struct container *c,
+				   struct uerr *err)
+{
+	autofree char *path = NULL;
+	struct spec *s = NULL;
+	int r;
+
+	if (asprintf(&path, "%s/config.json", c->bundle) < 0)
+		return uerr_set(err, ENOMEM, "start");
+	if (spec_load(path, &s, err) < 0)
+		return -1;
+	r = hooks_run(s, SPEC_HOOK_START_CONTAINER, c, CS_CREATED, err);
+	spec_free(s);
+	if (r < 0)
+		return -1;
+	if (ctl_call(c->dir, c->id, CTL_START, 0, 0, err) < 0)
+		return -1;
+	hooks_run_logged(c, SPEC_HOOK_POSTSTART, CS_RUNNING, &g->log);
+	return 0;
+}
+
+static int start_container(const struct global_opts *g, const char *id)
+{
+	struct uerr err = { 0 };
+	struct container c;
+	enum ctr_status s;
+	int r;
+
+	if (container_load(g->root, id, &c, &err) < 0)
+		return cmd_fail(g, &err);
+	s = container_status(&c);
+	if (s != CS_CREATED) {
+		uerr_set(&err, 0, "cannot start a container that is %s", container_status_name(s));
+		container_free(&c);
+		return cmd_fail(g, &err);
+	}
+	r = start_hooks_and_release(g, &c, &err);
+	container_free(&c);
+	return r < 0 ? cmd_fail(g, &err) : 0;
+}
+
+int cmd_start(const struct global_opts *g, int argc, char **argv)
+{
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		fputs("Usage: umlrun start CONTAINER-ID\n\nStarts the process of a created "
+		      "container.\n", stdout);
+		return 0;
+	}
+	if (argc != 2) {
+		fputs("Usage: umlrun start CONTAINER-ID\n", stderr);
+		return 1;
+	}
+	return start_container(g, argv[1]);
+}
