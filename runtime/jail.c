@@ -184,6 +184,106 @@ static int attach_idmapped(const struct jail *j, const char *dst)
 	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
+static int idmapped_tree(const struct jail *j, const char *path)
+{
+	struct mount_attr_compat attr = {
+		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY,
+		.userns_fd = (unsigned long long)j->idmap_userns_fd,
+	};
+	autoclose int tree = -1;
+
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return -1;
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return -1;
+	return steal_fd(tree);
+}
+
+struct fd_list {
+	int fd[64];
+	size_t n;
+};
+
+static void fd_list_close(struct fd_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		close(l->fd[i]);
+	l->n = 0;
+}
+
+/* "metacopy=on,redirect_dir=follow" -> one fsconfig call each. */
+static int set_overlay_options(int fs, const char *opts)
+{
+	char buf[256], *save = NULL;
+
+	if (opts == NULL || snprintf(buf, sizeof(buf), "%s", opts) >= (int)sizeof(buf))
+		return opts == NULL ? 0 : -1;
+	for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(o, '=');
+
+		if (v)
+			*v++ = '\0';
+		if (syscall(SYS_fsconfig, fs, v ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, o, v, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int overlay_config(int fs, const struct jail *j, struct fd_list *l)
+{
+	char path[64];
+
+	for (size_t i = 0; i < j->n_ovl_lowers; i++) {
+		int fd;
+
+		if (l->n == sizeof(l->fd) / sizeof(l->fd[0])) {
+			errno = E2BIG;
+			return -1;
+		}
+		fd = idmapped_tree(j, j->ovl_lowers[i]);
+		if (fd < 0)
+			return -1;
+		l->fd[l->n++] = fd;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", path, 0) < 0)
+			return -1;
+	}
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", "ovl/upper", 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", "ovl/work", 0) < 0 ||
+	    set_overlay_options(fs, j->ovl_options) < 0)
+		return -1;
+	return (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+}
+
+/* Rebuilds an overlay rootfs (see jail.h) on DST: its layers idmapped and
+ * read-only, a private tmpfs for the upper and work dirs. */
+static int attach_overlay(const struct jail *j, const char *dst)
+{
+	__attribute__((cleanup(fd_list_close))) struct fd_list l = { .n = 0 };
+	autoclose int fs = -1, mnt = -1;
+	char opts[96];
+
+	snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u,size=%lum", (unsigned)j->run_uid,
+		 (unsigned)j->run_gid, j->ovl_upper_mib);
+	if (mkdir("ovl", 0700) < 0 ||
+	    mount("umlrun-ovl", "ovl", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0 ||
+	    mkdir("ovl/upper", 0755) < 0 || mkdir("ovl/work", 0755) < 0 ||
+	    chown("ovl/upper", j->run_uid, j->run_gid) < 0)
+		return -1;
+	fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fs < 0 || overlay_config(fs, j, &l) < 0)
+		return -1;
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (mnt < 0 ||
+	    syscall(SYS_move_mount, mnt, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -1;
+	/* the overlay keeps its upper layer; the view does not show it */
+	if (umount2("ovl", MNT_DETACH) < 0)
+		return -1;
+	return rmdir("ovl");
+}
+
 #define STEP(name, expr)               \
 	do {                           \
 		if ((expr) < 0)        \
@@ -211,7 +311,9 @@ static const char *build_view(const struct jail *j)
 	STEP("create view", mkdir("proc", 0555));
 	STEP("bind kernel", bind(j->kernel, "linux", MS_RDONLY | MS_NODEV));
 	STEP("bind initramfs", bind(j->initrd, "initramfs.cpio", MS_RDONLY | MS_NODEV | MS_NOEXEC));
-	if (j->idmap_userns_fd >= 0)
+	if (j->idmap_userns_fd >= 0 && j->n_ovl_lowers > 0)
+		STEP("rebuild overlay rootfs from idmapped layers", attach_overlay(j, "rootfs"));
+	else if (j->idmap_userns_fd >= 0)
 		STEP("attach idmapped rootfs", attach_idmapped(j, "rootfs"));
 	else
 		STEP("bind rootfs", bind(j->rootfs, "rootfs", MS_NODEV | (j->rootfs_ro ? MS_RDONLY : 0)));

@@ -38,6 +38,13 @@ struct jail {
 	uid_t run_uid;       /* host ids the kernel runs as */
 	gid_t run_gid;
 	int idmap_userns_fd; /* >= 0: attach the rootfs through an idmapped mount */
+	/* With idmap_userns_fd: the rootfs is an overlay mount, rebuilt from
+	 * these idmapped read-only layers (top first) and a tmpfs upper layer
+	 * of ovl_upper_mib (see overlay.h). */
+	char *const *ovl_lowers;
+	size_t n_ovl_lowers;
+	const char *ovl_options;
+	unsigned long ovl_upper_mib;
 };
 
 /* 1 if the ELF executable at PATH names a program interpreter (is

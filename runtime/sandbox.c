@@ -51,6 +51,7 @@ void sandbox_release(struct sandbox *c)
 	cleanup_closep(&c->sigfd);
 	cleanup_closep(&c->listen_fd);
 	cleanup_closep(&c->jail.idmap_userns_fd);
+	overlay_layers_free(&c->ovl);
 	uml_argv_free(c->argv);
 	uml_argv_free(c->argv_nojail);
 	free(c->stage);
@@ -181,7 +182,20 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, struct uerr *err)
 	if (stat(c->b.rootfs, &st) < 0)
 		return uerr_set(err, errno, "root.path %s", c->b.rootfs);
 	j->idmap_userns_fd = jail_idmap_userns(st.st_uid, st.st_gid, j->run_uid, j->run_gid, err);
-	return j->idmap_userns_fd < 0 ? -1 : 0;
+	if (j->idmap_userns_fd < 0)
+		return -1;
+	/* overlayfs cannot be idmapped: rebuild it from its layers */
+	switch (overlay_layers(c->b.rootfs, &c->ovl, err)) {
+	case -1:
+		return -1;
+	case 1:
+		j->ovl_lowers = c->ovl.lowers;
+		j->n_ovl_lowers = c->ovl.n_lowers;
+		j->ovl_options = c->ovl.options;
+		j->ovl_upper_mib = SANDBOX_OVERLAY_UPPER_MIB;
+		break;
+	}
+	return 0;
 }
 
 static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr *err)

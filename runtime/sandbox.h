@@ -12,6 +12,7 @@
 #include "error.h"
 #include "jail.h"
 #include "log.h"
+#include "overlay.h"
 #include "proto.h"
 
 struct sandbox_opts {
@@ -37,6 +38,7 @@ struct sandbox {
 	char **argv;
 	char **argv_nojail;
 	struct jail jail;
+	struct overlay_layers ovl; /* an overlay rootfs rebuilt in the jail */
 	struct pbuf config;
 	int log_fd;
 	int ctl[2];
@@ -55,6 +57,9 @@ struct sandbox {
 /* The kernel's mconsole socket, relative to the state dir (the cwd of the
  * monitor after sandbox_boot). */
 #define SANDBOX_MCONSOLE "uml/u/mconsole"
+
+/* Size cap of the private upper layer of a rebuilt overlay rootfs. */
+#define SANDBOX_OVERLAY_UPPER_MIB 1024
 
 /* How long the guest agent gets to say hello and to mount the root. */
 #define SANDBOX_BOOT_TIMEOUT_MS 30000
