@@ -302,6 +302,7 @@ static const char *build_view(const struct jail *j)
 	STEP("create view", touch("initramfs.cpio", 0644));
 	STEP("create view", mkdir("rootfs", 0755));
 	STEP("create view", mkdir("uml", 0755));
+	STEP("create view", mkdir("mc", 0755));
 	STEP("create view", mkdir("tmp", 0755));
 	STEP("create view", mkdir("dev", 0755));
 	STEP("create view", mkdir("dev/pts", 0755));
@@ -318,6 +319,7 @@ static const char *build_view(const struct jail *j)
 	else
 		STEP("bind rootfs", bind(j->rootfs, "rootfs", MS_NODEV | (j->rootfs_ro ? MS_RDONLY : 0)));
 	STEP("bind UML directory", bind(j->uml_dir, "uml", MS_NODEV | MS_NOEXEC));
+	STEP("bind mconsole reply directory", bind(j->mc_dir, "mc", MS_RDONLY | MS_NODEV | MS_NOEXEC));
 	/* the one device node: UML's "null" channels open it */
 	STEP("bind /dev/null", bind("/dev/null", "dev/null", MS_NOEXEC));
 	snprintf(opts, sizeof(opts), "mode=0700,uid=%u,gid=%u,size=%lum", (unsigned)j->run_uid,

@@ -13,6 +13,7 @@
 #define JAIL_INITRD "/initramfs.cpio"
 #define JAIL_ROOTFS "/rootfs"
 #define JAIL_UML_DIR "/uml"
+#define JAIL_MC_DIR "/mc" /* the monitor's mconsole reply sockets, read-only */
 #define JAIL_TMP "/tmp"
 #define JAIL_PROC "/proc"
 
@@ -33,6 +34,7 @@ struct jail {
 	bool rootfs_ro;
 	bool host_libs;      /* a dynamically linked kernel: bind /lib, /lib64, /usr read-only */
 	const char *uml_dir; /* writable by run_uid */
+	const char *mc_dir;  /* bound read-only at JAIL_MC_DIR */
 	unsigned long tmp_mib; /* size of /tmp, which holds UML's memory file */
 	bool userns;         /* unprivileged: a user namespace maps run_uid to itself */
 	uid_t run_uid;       /* host ids the kernel runs as */

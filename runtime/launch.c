@@ -74,7 +74,8 @@ int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 			      .out_fd = o->stdio ? STDOUT_FILENO : -1,
 			      .err_fd = o->stdio ? STDERR_FILENO : -1, .config = &sb.config,
 			      .boot_timeout_ms = SANDBOX_BOOT_TIMEOUT_MS, .autostart = o->autostart,
-			      .mconsole = SANDBOX_MCONSOLE, .on_ready = on_ready,
+			      .mconsole = SANDBOX_MCONSOLE, .mconsole_reply_dir = SANDBOX_MC_DIR,
+			      .on_ready = on_ready,
 			      .on_status = on_status, .arg = &l };
 	ret = monitor_run(&m, err);
 	sb.vm = 0; /* reaped by the monitor */

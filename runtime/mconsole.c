@@ -5,12 +5,15 @@
 #include "mconsole.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -40,14 +43,35 @@ static void cleanup_unlinkp(char **path)
 		unlink(*path);
 }
 
-int mconsole_cmd(const char *sock_rel, const char *cmd, char *reply, size_t cap, int timeout_ms,
-		 struct uerr *err)
+/* An O_PATH fd of the kernel's socket, reached without symlinks and
+ * without leaving the cwd. */
+static int open_kernel_socket(const char *sock_rel, struct uerr *err)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	autoclose int fd = (int)syscall(SYS_openat2, AT_FDCWD, sock_rel, &how, sizeof(how));
+	struct stat st;
+
+	if (fd < 0)
+		return uerr_set(err, errno, "management console %s", sock_rel);
+	if (fstat(fd, &st) < 0)
+		return uerr_set(err, errno, "management console %s", sock_rel);
+	if (!S_ISSOCK(st.st_mode))
+		return uerr_set(err, 0, "management console %s: not a socket", sock_rel);
+	return steal_fd(fd);
+}
+
+int mconsole_cmd(const char *sock_rel, const char *reply_dir, const char *cmd, char *reply,
+		 size_t cap, int timeout_ms, struct uerr *err)
 {
 	struct sockaddr_un self = { .sun_family = AF_UNIX }, peer = { .sun_family = AF_UNIX };
 	__attribute__((cleanup(cleanup_unlinkp))) char *bound = NULL;
 	struct mc_request req = { .magic = MC_MAGIC, .version = MC_VERSION };
-	autoclose int fd = -1;
+	autoclose int fd = -1, kfd = -1;
 	size_t used = 0;
+	mode_t old_mask;
+	int r;
 
 	if (cap > 0)
 		reply[0] = '\0';
@@ -55,21 +79,24 @@ int mconsole_cmd(const char *sock_rel, const char *cmd, char *reply, size_t cap,
 		return uerr_set(err, EINVAL, "mconsole command");
 	req.len = (uint32_t)strlen(cmd);
 	memcpy(req.data, cmd, req.len);
-	snprintf(peer.sun_path, sizeof(peer.sun_path), "%s", sock_rel);
-	/* our address, relative too, next to the kernel's socket */
-	if ((size_t)snprintf(self.sun_path, sizeof(self.sun_path), "%s.c%d", sock_rel,
+	kfd = open_kernel_socket(sock_rel, err);
+	if (kfd < 0)
+		return -1;
+	snprintf(peer.sun_path, sizeof(peer.sun_path), "/proc/self/fd/%d", kfd);
+	if ((size_t)snprintf(self.sun_path, sizeof(self.sun_path), "%s/c%d", reply_dir,
 			     (int)getpid()) >= sizeof(self.sun_path))
 		return uerr_set(err, ENAMETOOLONG, "mconsole client socket");
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return uerr_set(err, errno, "socket");
 	unlink(self.sun_path);
-	if (bind(fd, (struct sockaddr *)&self, sizeof(self)) < 0)
+	/* the kernel may run as another uid: it needs write access to answer */
+	old_mask = umask(0);
+	r = bind(fd, (struct sockaddr *)&self, sizeof(self));
+	umask(old_mask);
+	if (r < 0)
 		return uerr_set(err, errno, "bind %s", self.sun_path);
 	bound = self.sun_path;
-	/* the kernel may run as another uid: it needs write access to answer */
-	if (chmod(self.sun_path, 0666) < 0)
-		return uerr_set(err, errno, "chmod %s", self.sun_path);
 	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&peer, sizeof(peer)) < 0)
 		return uerr_set(err, errno, "management console %s", sock_rel);
 	for (;;) {

@@ -496,8 +496,8 @@ static void do_pause(struct mon *x, int ci, bool pause)
 	if (x->m->mconsole == NULL || x->phase != PH_RUNNING)
 		return client_error(x, ci, "%s", "the container is not running");
 	flush_ctl(x);
-	if (mconsole_cmd(x->m->mconsole, pause ? "stop" : "go", reply, sizeof(reply),
-			 MCONSOLE_TIMEOUT_MS, &e) < 0)
+	if (mconsole_cmd(x->m->mconsole, x->m->mconsole_reply_dir, pause ? "stop" : "go", reply,
+			 sizeof(reply), MCONSOLE_TIMEOUT_MS, &e) < 0)
 		return client_error(x, ci, "%s", e.msg);
 	set_status(x, pause ? CS_PAUSED : CS_RUNNING, -1);
 	client_reply(x, ci, CTL_OK, 0, NULL);

@@ -25,6 +25,7 @@ struct monitor {
 	int boot_timeout_ms;  /* for HELLO and READY */
 	bool autostart;       /* start the process as soon as the guest is ready */
 	const char *mconsole; /* kernel's mconsole socket, relative to the cwd */
+	const char *mconsole_reply_dir; /* see mconsole.h */
 	/* The guest is ready and waits for start; a negative return (with err
 	 * set) ends the sandbox. May be NULL. */
 	int (*on_ready)(void *arg, struct uerr *err);

@@ -61,6 +61,34 @@ enum proto_tag {
 	T_ROOT_RO = 9,   /* u8 */
 	T_ROOT_SRC = 10, /* string: hostfs mount data (path below hostfs=) */
 	T_DOMAINNAME = 11, /* string */
+	/* 20-59: what the guest honours of config.json (runtime/agentcfg.c).
+	 * Process tags (also in P_EXEC): */
+	T_RLIMIT = 20,     /* repeated: u32 resource, u64 soft, u64 hard */
+	T_NNP = 21,        /* u8: process.noNewPrivileges */
+	T_CAPS = 22,       /* 5 x u64: bounding, effective, inheritable, permitted,
+			    * ambient (absent: credentials decide, as without caps) */
+	T_OOM_SCORE = 23,  /* i32: process.oomScoreAdj */
+	/* Config tags (P_CONFIG only): */
+	T_MOUNT = 30,      /* repeated: struct proto_mount + its strings, in order */
+	T_SYSCTL = 31,     /* repeated: "key\0value", key in dotted form */
+	T_MASKED = 32,     /* repeated string: linux.maskedPaths[] */
+	T_RO_PATH = 33,    /* repeated string: linux.readonlyPaths[] */
+	T_SECCOMP = 34,    /* struct sock_filter[]: applied to every process */
+	T_SECCOMP_FLAGS = 35, /* u32: SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	T_PIDS_MAX = 36,   /* u64: linux.resources.pids.limit (a guest cgroup) */
+};
+
+/* T_MOUNT payload: this header, then destination, type, source and data
+ * (fs options), each without a NUL, of the given lengths. */
+struct proto_mount {
+	uint32_t index;       /* mounts[index] in config.json, for errors */
+	uint32_t dest_len;
+	uint32_t type_len;
+	uint32_t source_len;
+	uint32_t data_len;
+	uint32_t pad;
+	uint64_t flags;       /* MS_* for mount(2) */
+	uint64_t propagation; /* MS_PRIVATE/SHARED/SLAVE/UNBINDABLE (| MS_REC), or 0 */
 };
 
 struct proto_hdr {

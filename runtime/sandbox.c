@@ -57,6 +57,7 @@ void sandbox_release(struct sandbox *c)
 	free(c->stage);
 	pbuf_free(&c->config);
 	free(c->uml_dir);
+	free(c->mc_dir);
 	free(c->hostfs_root);
 	free(c->state_dir);
 	free(c->initramfs);
@@ -156,11 +157,12 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, struct uerr *err)
 
 	c->stage = state_path(c, "stage", 0755, err);
 	c->uml_dir = c->stage ? state_path(c, "uml", 0700, err) : NULL;
-	if (c->uml_dir == NULL)
+	c->mc_dir = c->uml_dir ? state_path(c, SANDBOX_MC_DIR, 0755, err) : NULL;
+	if (c->mc_dir == NULL)
 		return -1;
 	*j = (struct jail){ .stage = c->stage, .kernel = c->kernel, .initrd = c->initramfs,
 			    .rootfs = c->b.rootfs, .rootfs_ro = c->b.spec->root.readonly,
-			    .uml_dir = c->uml_dir, .tmp_mib = DEFAULT_MEM_MIB + 16,
+			    .uml_dir = c->uml_dir, .mc_dir = c->mc_dir, .tmp_mib = DEFAULT_MEM_MIB + 16,
 			    .idmap_userns_fd = -1 };
 	switch (jail_elf_is_dynamic(c->kernel, err)) {
 	case -1:

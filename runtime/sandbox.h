@@ -34,6 +34,7 @@ struct sandbox {
 	char *state_dir;
 	char *hostfs_root;
 	char *uml_dir;
+	char *mc_dir;
 	char *stage;
 	char **argv;
 	char **argv_nojail;
@@ -57,6 +58,9 @@ struct sandbox {
 /* The kernel's mconsole socket, relative to the state dir (the cwd of the
  * monitor after sandbox_boot). */
 #define SANDBOX_MCONSOLE "uml/u/mconsole"
+/* The monitor's mconsole reply sockets: a directory the kernel process sees
+ * read-only at the same relative path (see jail.h JAIL_MC_DIR). */
+#define SANDBOX_MC_DIR "mc"
 
 /* Size cap of the private upper layer of a rebuilt overlay rootfs. */
 #define SANDBOX_OVERLAY_UPPER_MIB 1024
