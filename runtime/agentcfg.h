@@ -6,12 +6,16 @@
 #include "error.h"
 #include "proto.h"
 
-/* Fills `out` with the TLV list for spec->process (args replaced by
- * args_override when it is non-NULL and non-empty) and spec->root. */
+/* Fills `out` with the P_CONFIG TLV list: spec->process (args replaced by
+ * args_override when it is non-NULL and non-empty), the names, root,
+ * mounts, and linux (sysctl, masked and read-only paths, seccomp compiled
+ * to BPF, pids.limit). Bad input gets an error naming the JSON path. */
 int agentcfg_build(const struct spec *spec, char *const *args_override, struct pbuf *out,
 		   struct uerr *err);
 
-/* Fills `out` with the P_EXEC TLV list for process p (args, env, cwd, user). */
+/* Fills `out` with the P_EXEC TLV list for process p (args, env, cwd, user,
+ * rlimits, noNewPrivileges, capabilities, oomScoreAdj); the container's
+ * seccomp filter and pids cgroup apply to it in the guest as well. */
 int agentcfg_exec(const struct spec_process *p, struct pbuf *out, struct uerr *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include "ctlsock.h"
 #include "hooks.h"
 #include "launch.h"
+#include "net.h"
 #include "state.h"
 
 static const char usage_run[] =
@@ -31,6 +32,8 @@ static const char usage_run[] =
 	"Options:\n"
 	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
 	"  -d, --detach        create and start the container, then return\n"
+	"  -p, --publish [ADDR:]HOST:GUEST[/udp]  forward a host port to the guest\n"
+	"                      (network mode slirp; repeatable)\n"
 	"      --pid-file FILE write the monitor's pid to FILE\n"
 	"      --console-socket SOCKET  accepted; terminals are not supported yet\n"
 	"      --no-pivot      accepted for compatibility; no effect\n"
@@ -60,6 +63,8 @@ struct up_opts {
 	const char *pid_file;
 	const char *id;
 	bool detach;
+	char *ports[NET_MAX_PORTS + 1]; /* -p values (run only), NULL-terminated */
+	size_t n_ports;
 };
 
 static int create_detached(const struct global_opts *g, const struct up_opts *u);
@@ -77,6 +82,7 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
 		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
@@ -89,7 +95,7 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 
 	*u = (struct up_opts){ .bundle = "." };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, allow_detach ? "+b:dp:h" : "+b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			u->bundle = optarg;
@@ -98,6 +104,16 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 			if (!allow_detach)
 				goto bad;
 			u->detach = true;
+			break;
+		case 'p': /* run only, like -d; net.c checks the value */
+			if (!allow_detach)
+				goto bad;
+			if (u->n_ports == NET_MAX_PORTS) {
+				fprintf(stderr, "umlrun %s: more than %d -p options\n", argv[0],
+					NET_MAX_PORTS);
+				return -1;
+			}
+			u->ports[u->n_ports++] = optarg;
 			break;
 		case OPT_PID_FILE:
 			u->pid_file = optarg;
@@ -165,6 +181,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	}
 	o.so.bundle = u.bundle;
 	o.so.id = u.id;
+	o.so.ports = u.ports;
 	if (u.pid_file && write_pid_file(u.pid_file, getpid(), &err) < 0)
 		return cmd_fail(g, &err);
 	r = launch(&o, &created, &err);
@@ -192,7 +209,8 @@ static _Noreturn void monitor_main(const struct global_opts *g, const struct up_
 				   int notify)
 {
 	struct launch_opts o = { .so = { .root = g->root, .bundle = u->bundle, .id = u->id,
-					 .kernel = g->kernel, .log = &g->log, .listen = true },
+					 .kernel = g->kernel, .log = &g->log, .listen = true,
+					 .ports = u->ports },
 				 .keep_state = true, .notify_fd = notify, .stdio = true };
 	struct uerr err = { 0 };
 	bool created;

@@ -79,6 +79,8 @@ int uml_argv_build(const struct uml_args *a, char ***out, struct uerr *err)
 	ADD("rdinit=/init");
 	for (const char *const *e = a->extra; e && *e; e++)
 		ADD("%s", *e);
+	for (const char *const *e = a->params; e && *e; e++)
+		ADD("%s", *e);
 #undef ADD
 	*out = argv;
 	argv = NULL;

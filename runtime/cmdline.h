@@ -21,6 +21,8 @@ struct uml_args {
 	unsigned long mem_mib;
 	unsigned long lpj;
 	const char *const *extra; /* NULL-terminated, appended last; may be NULL */
+	const char *const *params; /* vm.kernel.parameters (vmparams.c checked them),
+				    * NULL-terminated, after extra; may be NULL */
 };
 
 /* Builds a NULL-terminated, malloc'd argv (free with uml_argv_free).

@@ -18,9 +18,9 @@
  * not to the kernel ("idmap" may carry "=MAPPINGS"). */
 static bool runtime_only(const char *opt, size_t len)
 {
-	static const char *const names[] = { "tmpcopyup", "notmpcopyup", "copy-symlink",
-					     "src-nofollow", "rro", "rrw", "z", "Z", "U",
-					     "idmap", "ridmap" };
+	static const char *const names[] = {
+	    "tmpcopyup", "notmpcopyup", "copy-symlink", "src-nofollow", "rro", "rrw", "z",
+	    "Z",	 "U",		"idmap",	"ridmap"};
 	const char *eq = memchr(opt, '=', len);
 	size_t name_len = eq ? (size_t)(eq - opt) : len;
 
@@ -44,8 +44,8 @@ static int join_options(char *const *options, const char *at, char **out, struct
 		const char *o = options[i];
 
 		if (o[0] == '\0' || strpbrk(o, ",\"") != NULL)
-			return uerr_set(err, 0, "%s.options[%zu]: \"%s\": invalid mount option", at, i,
-					o);
+			return uerr_set(err, 0, "%s.options[%zu]: \"%s\": invalid mount option", at,
+					i, o);
 		total += strlen(o) + 1;
 	}
 	s = p = calloc(1, total);
@@ -89,7 +89,8 @@ int mountopts_parse(char *const *options, const char *at, struct mountopts *out,
 	out->propagation = flags & PROPAGATION;
 	if (out->propagation)
 		out->propagation |= flags & MS_REC;
-	out->flags = flags & ~(unsigned long)(PROPAGATION | MS_REC | MS_BIND | MS_REMOUNT | MS_MOVE);
+	out->flags =
+	    flags & ~(unsigned long)(PROPAGATION | MS_REC | MS_BIND | MS_REMOUNT | MS_MOVE);
 	out->data = steal_ptr(fs);
 	return 0;
 }

@@ -61,6 +61,14 @@ enum proto_tag {
 	T_ROOT_RO = 9,   /* u8 */
 	T_ROOT_SRC = 10, /* string: hostfs mount data (path below hostfs=) */
 	T_DOMAINNAME = 11, /* string */
+	/* ---- network (60-79; runtime/net.c, guestkernel/agent/net.c) ---- */
+	T_NET_IFACE = 60,  /* string: the guest NIC to configure; absent: loopback only */
+	T_NET_ADDR4 = 61,  /* 4 bytes address + 1 byte prefix length */
+	T_NET_GW4 = 62,    /* 4 bytes: the default route's gateway */
+	T_NET_MTU = 63,    /* u32 */
+	T_NET_IPV6 = 64,   /* u8: 1 accept router advertisements, 0 IPv6 off on the NIC */
+	T_NET_RESOLV = 65, /* string: the guest's /etc/resolv.conf */
+	T_NET_HOSTS = 66,  /* string: the guest's /etc/hosts */
 	/* 20-59: what the guest honours of config.json (runtime/agentcfg.c).
 	 * Process tags (also in P_EXEC): */
 	T_RLIMIT = 20,     /* repeated: u32 resource, u64 soft, u64 hard */

@@ -29,8 +29,10 @@
 #include "cpu.h"
 #include "ctlsock.h"
 #include "monitor.h"
+#include "net.h"
 #include "state.h"
 #include "vm.h"
+#include "vmparams.h"
 
 #define DEFAULT_MEM_MIB 64
 
@@ -43,6 +45,8 @@ void sandbox_release(struct sandbox *c)
 		waitpid(c->vm, NULL, 0);
 		c->vm = 0;
 	}
+	net_sandbox_free(c->net); /* netslirp ends with its sandbox */
+	c->net = NULL;
 	if (c->state_dir && !c->keep_state)
 		state_remove(c->state_dir, &ignored);
 	cleanup_closep(&c->log_fd);
@@ -150,7 +154,8 @@ static char *state_path(const struct sandbox *c, const char *name, mode_t mode, 
  * an unprivileged per-sandbox uid, and reaches the rootfs through an
  * idmapped mount that shows the rootfs owner's files as that uid's.
  * Invoked by a user, a user namespace maps that user to itself. */
-static int setup_jail(struct sandbox *c, unsigned long ticket, struct uerr *err)
+static int setup_jail(struct sandbox *c, unsigned long ticket, unsigned long mem_mib,
+		      struct uerr *err)
 {
 	struct jail *j = &c->jail;
 	struct stat st;
@@ -162,7 +167,7 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, struct uerr *err)
 		return -1;
 	*j = (struct jail){ .stage = c->stage, .kernel = c->kernel, .initrd = c->initramfs,
 			    .rootfs = c->b.rootfs, .rootfs_ro = c->b.spec->root.readonly,
-			    .uml_dir = c->uml_dir, .mc_dir = c->mc_dir, .tmp_mib = DEFAULT_MEM_MIB + 16,
+			    .uml_dir = c->uml_dir, .mc_dir = c->mc_dir, .tmp_mib = mem_mib + 16,
 			    .idmap_userns_fd = -1 };
 	switch (jail_elf_is_dynamic(c->kernel, err)) {
 	case -1:
@@ -204,6 +209,8 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 {
 	autofree char *log_path = NULL;
 	struct uml_args ua = { 0 };
+	const char *const *kernel_params = NULL;
+	unsigned long mem_mib = DEFAULT_MEM_MIB;
 	const char *require;
 	unsigned long ticket;
 	int cpu;
@@ -224,6 +231,12 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 		return -1;
 	if (agentcfg_build(c->b.spec, o->args, &c->config, err) < 0)
 		return -1;
+	/* network: checked before anything is created */
+	if (net_sandbox_config(c->b.spec, o->ports, &c->config, &c->net, err) < 0)
+		return -1;
+	if (vmparams_mem_mib(c->b.spec, DEFAULT_MEM_MIB, &mem_mib, err) < 0 ||
+	    vmparams_check(c->b.spec, &kernel_params, err) < 0)
+		return -1;
 	c->id = o->id ? strdup(o->id) : generate_id(c->b.dir);
 	if (c->id == NULL)
 		return uerr_set(err, errno, "malloc");
@@ -239,20 +252,26 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	cpu = cpu_pick(o->root, &ticket, err);
 	if (cpu < 0)
 		return -1;
-	if (setup_jail(c, ticket, err) < 0)
+	if (setup_jail(c, ticket, mem_mib, err) < 0)
+		return -1;
+	if (net_sandbox_listen(c->net, c->uml_dir, JAIL_UML_DIR, c->jail.run_uid, c->jail.run_gid,
+			       err) < 0)
 		return -1;
 	ua = (struct uml_args){ .kernel = JAIL_KERNEL,
 				.initrd = JAIL_INITRD,
 				.hostfs_root = JAIL_ROOTFS,
 				.uml_dir = JAIL_UML_DIR,
 				.umid = "u",
-				.mem_mib = DEFAULT_MEM_MIB };
+				.mem_mib = mem_mib,
+				.params = kernel_params };
+	ua.extra = c->net->extra; /* the guest NIC, if any */
 	if (uml_argv_build(&ua, &c->argv, err) < 0)
 		return -1;
 	ua.kernel = c->kernel;
 	ua.initrd = c->initramfs;
 	ua.hostfs_root = c->hostfs_root;
 	ua.uml_dir = c->uml_dir;
+	ua.extra = c->net->extra_nojail;
 	if (uml_argv_build(&ua, &c->argv_nojail, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->ctl) < 0)
@@ -332,6 +351,10 @@ int sandbox_boot(struct sandbox *c, const struct sandbox_opts *o, struct uerr *e
 		return -1;
 	if (!layers.namespaces)
 		log_debug(o->log, "sandbox runs without namespaces: %s", layers.why_not);
+	/* after the kernel, so its jail's init stays umlrun's first child */
+	if (net_sandbox_start(c->net, c->jail.run_uid, c->jail.run_gid, c->log_fd, c->state_dir,
+			      err) < 0)
+		return -1;
 	cleanup_closep(&c->jail.idmap_userns_fd);
 	cleanup_closep(&c->ctl[1]);
 	return 0;

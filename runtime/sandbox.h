@@ -12,6 +12,7 @@
 #include "error.h"
 #include "jail.h"
 #include "log.h"
+#include "net.h"
 #include "overlay.h"
 #include "proto.h"
 
@@ -22,6 +23,7 @@ struct sandbox_opts {
 	char *const *args;     /* replaces process.args when non-empty */
 	const char *kernel;    /* --kernel, or NULL */
 	bool listen;           /* open the control socket */
+	char *const *ports;    /* run -p HOST:GUEST[/udp] values (net.h); NULL-terminated, may be NULL */
 	const struct log_ctx *log;
 };
 
@@ -46,6 +48,7 @@ struct sandbox {
 	int sigfd;
 	int listen_fd;
 	pid_t vm;              /* the kernel process once started */
+	struct net_sandbox *net; /* the guest's network and its netslirp (net.h) */
 	bool keep_state;       /* the state dir outlives the release */
 	bool require_namespaces; /* from the run.umlrun.require annotation */
 	bool require_landlock;

@@ -28,8 +28,8 @@ static void cleanup_ctx(scmp_filter_ctx *ctx)
 }
 
 /* The libseccomp action for a spec action; -1 with err for the refused. */
-static int action_of(enum spec_seccomp_action a, const struct spec_u64 *errno_ret,
-		     const char *at, uint32_t *out, struct uerr *err)
+static int action_of(enum spec_seccomp_action a, const struct spec_u64 *errno_ret, const char *at,
+		     uint32_t *out, struct uerr *err)
 {
 	uint32_t data = errno_ret->set ? (uint32_t)errno_ret->value : EPERM;
 
@@ -60,7 +60,8 @@ static int action_of(enum spec_seccomp_action a, const struct spec_u64 *errno_re
 		break;
 	}
 	return uerr_set(err, 0,
-			"config.json: %s: SCMP_ACT_NOTIFY is not supported: no seccomp agent can reach the guest",
+			"config.json: %s: SCMP_ACT_NOTIFY is not supported: no seccomp agent can "
+			"reach the guest",
 			at);
 }
 
@@ -94,16 +95,18 @@ static bool same_index_twice(const struct spec_seccomp_syscall *s)
 	return false;
 }
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct spec_seccomp_arg *args,
-		    size_t n, const char *name, size_t idx, struct uerr *err)
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
+		    const struct spec_seccomp_arg *args, size_t n, const char *name, size_t idx,
+		    struct uerr *err)
 {
 	struct scmp_arg_cmp cmp[6];
 	int r;
 
 	for (size_t i = 0; i < n; i++)
-		cmp[i] = (struct scmp_arg_cmp){ .arg = args[i].index, .op = op_of(args[i].op),
-						.datum_a = args[i].value,
-						.datum_b = args[i].value_two };
+		cmp[i] = (struct scmp_arg_cmp){.arg = args[i].index,
+					       .op = op_of(args[i].op),
+					       .datum_a = args[i].value,
+					       .datum_b = args[i].value_two};
 	r = seccomp_rule_add_array(ctx, action, nr, (unsigned int)n, cmp);
 	if (r < 0)
 		return uerr_set(err, -r, "config.json: " AT ".syscalls[%zu]: \"%s\"", idx, name);
@@ -128,7 +131,8 @@ static int add_syscall(scmp_filter_ctx ctx, uint32_t def, const struct spec_secc
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* unknown to this libseccomp: skipped, as runc does */
 		if (s->n_args == 0 || !split) {
-			if (add_rule(ctx, action, nr, s->args, s->n_args, s->names[i], idx, err) < 0)
+			if (add_rule(ctx, action, nr, s->args, s->n_args, s->names[i], idx, err) <
+			    0)
 				return -1;
 			continue;
 		}
@@ -172,14 +176,16 @@ static int export_bpf(scmp_filter_ctx ctx, struct pbuf *bpf, struct uerr *err)
 		return uerr_set(err, 0, "config.json: " AT ": libseccomp exported %lld bytes",
 				(long long)st.st_size);
 	if ((size_t)st.st_size / sizeof(struct sock_filter) > MAX_INSNS)
-		return uerr_set(err, 0,
-				"config.json: " AT ": the filter compiles to %zu BPF instructions, more than the kernel's %d",
-				(size_t)st.st_size / sizeof(struct sock_filter), MAX_INSNS);
+		return uerr_set(
+		    err, 0,
+		    "config.json: " AT
+		    ": the filter compiles to %zu BPF instructions, more than the kernel's %d",
+		    (size_t)st.st_size / sizeof(struct sock_filter), MAX_INSNS);
 	if (pbuf_reserve(bpf, (size_t)st.st_size) < 0)
 		return uerr_set(err, errno, "malloc");
 	while (done < (size_t)st.st_size) {
-		ssize_t n = pread(fd, bpf->data + bpf->len + done, (size_t)st.st_size - done,
-				  (off_t)done);
+		ssize_t n =
+		    pread(fd, bpf->data + bpf->len + done, (size_t)st.st_size - done, (off_t)done);
 
 		if (n <= 0)
 			return uerr_set(err, n < 0 ? errno : EIO, "reading the exported filter");
@@ -196,8 +202,10 @@ int seccomp_guest_compile(const struct spec_seccomp *sc, struct pbuf *bpf, uint3
 	uint32_t def;
 
 	if (sc->listener_path != NULL)
-		return uerr_set(err, 0,
-				"config.json: " AT ".listenerPath: not supported: no seccomp agent can reach the guest");
+		return uerr_set(
+		    err, 0,
+		    "config.json: " AT
+		    ".listenerPath: not supported: no seccomp agent can reach the guest");
 	if (action_of(sc->default_action, &sc->default_errno_ret, AT ".defaultAction", &def, err) <
 	    0)
 		return -1;

@@ -16,13 +16,15 @@ int vmparams_mem_mib(const struct spec *s, unsigned long def_mib, unsigned long 
 	    !limit->set || limit->value == -1)
 		return 0;
 	if (limit->value < 0)
-		return uerr_set(err, 0,
-				"config.json: linux.resources.memory.limit: %lld: must be -1 or a byte count",
-				(long long)limit->value);
+		return uerr_set(
+		    err, 0,
+		    "config.json: linux.resources.memory.limit: %lld: must be -1 or a byte count",
+		    (long long)limit->value);
 	m = (uint64_t)limit->value / (1024 * 1024);
 	if (m > VMPARAMS_MAX_MEM_MIB)
 		return uerr_set(err, 0,
-				"config.json: linux.resources.memory.limit: %lld bytes: the guest can have at most %lu MiB",
+				"config.json: linux.resources.memory.limit: %lld bytes: the guest "
+				"can have at most %lu MiB",
 				(long long)limit->value, VMPARAMS_MAX_MEM_MIB);
 	*mib = m < VMPARAMS_MIN_MEM_MIB ? VMPARAMS_MIN_MEM_MIB : (unsigned long)m;
 	return 0;
@@ -34,26 +36,26 @@ static const struct {
 	const char *name;
 	const char *why;
 } reserved[] = {
-	{ "con*", "the consoles are umlrun's" },
-	{ "ssl*", "the serial lines carry umlrun's agent protocol" },
-	{ "xterm", "the consoles are umlrun's" },
-	{ "stderr", "kernel messages go to umlrun's log" },
-	{ "mconsole*", "the management console is umlrun's" },
-	{ "hostfs", "the root filesystem is umlrun's" },
-	{ "ubd*", "host files cannot be attached as disks" },
-	{ "fake_ide", "host files cannot be attached as disks" },
-	{ "vec*", "network interfaces are umlrun's" },
-	{ "eth*", "network interfaces are umlrun's" },
-	{ "iomem", "host files cannot be mapped into the guest" },
-	{ "virtio_uml*", "host sockets cannot be attached as devices" },
-	{ "umid", "the sandbox's identity is umlrun's" },
-	{ "uml_dir", "the sandbox's runtime directory is umlrun's" },
-	{ "mem", "use linux.resources.memory.limit" },
-	{ "initrd", "umlrun's agent is the initrd" },
-	{ "rdinit", "umlrun's agent is the guest's init" },
-	{ "init", "umlrun's agent is the guest's init" },
-	{ "root*", "the root filesystem is umlrun's" },
-	{ "time-travel*", "the guest's clock is the host's" },
+    {"con*", "the consoles are umlrun's"},
+    {"ssl*", "the serial lines carry umlrun's agent protocol"},
+    {"xterm", "the consoles are umlrun's"},
+    {"stderr", "kernel messages go to umlrun's log"},
+    {"mconsole*", "the management console is umlrun's"},
+    {"hostfs", "the root filesystem is umlrun's"},
+    {"ubd*", "host files cannot be attached as disks"},
+    {"fake_ide", "host files cannot be attached as disks"},
+    {"vec*", "network interfaces are umlrun's"},
+    {"eth*", "network interfaces are umlrun's"},
+    {"iomem", "host files cannot be mapped into the guest"},
+    {"virtio_uml*", "host sockets cannot be attached as devices"},
+    {"umid", "the sandbox's identity is umlrun's"},
+    {"uml_dir", "the sandbox's runtime directory is umlrun's"},
+    {"mem", "use linux.resources.memory.limit"},
+    {"initrd", "umlrun's agent is the initrd"},
+    {"rdinit", "umlrun's agent is the guest's init"},
+    {"init", "umlrun's agent is the guest's init"},
+    {"root*", "the root filesystem is umlrun's"},
+    {"time-travel*", "the guest's clock is the host's"},
 };
 
 static const char *reserved_why(const char *p)
@@ -77,17 +79,20 @@ static int check_param(const char *p, size_t i, struct uerr *err)
 	const char *why;
 
 	if (p[0] == '\0' || p[0] == '-' || p[0] == '=')
-		return uerr_set(err, 0, "config.json: vm.kernel.parameters[%zu]: \"%s\": not a kernel parameter",
-				i, p);
+		return uerr_set(
+		    err, 0,
+		    "config.json: vm.kernel.parameters[%zu]: \"%s\": not a kernel parameter", i, p);
 	for (const unsigned char *c = (const unsigned char *)p; *c; c++)
 		if (*c <= ' ' || *c == 0x7f)
 			return uerr_set(err, 0,
-					"config.json: vm.kernel.parameters[%zu]: \"%s\": whitespace or control characters would split it",
+					"config.json: vm.kernel.parameters[%zu]: \"%s\": "
+					"whitespace or control characters would split it",
 					i, p);
 	why = reserved_why(p);
 	if (why != NULL)
 		return uerr_set(err, 0,
-				"config.json: vm.kernel.parameters[%zu]: \"%s\": not allowed, it would break the sandbox (%s)",
+				"config.json: vm.kernel.parameters[%zu]: \"%s\": not allowed, it "
+				"would break the sandbox (%s)",
 				i, p, why);
 	return 0;
 }
@@ -99,17 +104,20 @@ int vmparams_check(const struct spec *s, const char *const **params, struct uerr
 	*params = NULL;
 	if (s->has_vm_hypervisor)
 		return uerr_set(err, 0,
-				"config.json: vm.hypervisor: not supported: umlrun's hypervisor is the UML kernel itself (vm.kernel.path)");
+				"config.json: vm.hypervisor: not supported: umlrun's hypervisor is "
+				"the UML kernel itself (vm.kernel.path)");
 	if (s->has_vm_image)
-		return uerr_set(err, 0,
-				"config.json: vm.image: not supported: the guest's root is root.path");
+		return uerr_set(
+		    err, 0, "config.json: vm.image: not supported: the guest's root is root.path");
 	if (!s->has_vm_kernel)
 		return 0;
 	if (s->vm_kernel.initrd != NULL)
 		return uerr_set(err, 0,
-				"config.json: vm.kernel.initrd: a custom initrd is not supported: umlrun's agent is the initrd");
+				"config.json: vm.kernel.initrd: a custom initrd is not supported: "
+				"umlrun's agent is the initrd");
 	if (s->vm_kernel.n_parameters > VMPARAMS_MAX_PARAMS)
-		return uerr_set(err, 0, "config.json: vm.kernel.parameters: more than %d parameters",
+		return uerr_set(err, 0,
+				"config.json: vm.kernel.parameters: more than %d parameters",
 				VMPARAMS_MAX_PARAMS);
 	for (size_t i = 0; i < s->vm_kernel.n_parameters; i++) {
 		if (check_param(s->vm_kernel.parameters[i], i, err) < 0)

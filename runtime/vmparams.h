@@ -8,9 +8,9 @@
 #include "../spec/spec.h"
 #include "error.h"
 
-#define VMPARAMS_MIN_MEM_MIB 32
-#define VMPARAMS_MAX_MEM_MIB (64ul * 1024)
-#define VMPARAMS_MAX_PARAMS 32
+#define VMPARAMS_MIN_MEM_MIB	32
+#define VMPARAMS_MAX_MEM_MIB	(64ul * 1024)
+#define VMPARAMS_MAX_PARAMS	32
 #define VMPARAMS_MAX_PARAMS_LEN 1024 /* bytes of all parameters together */
 
 /* The guest's memory in MiB: def_mib without a memory limit (absent or

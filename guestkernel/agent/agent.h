@@ -35,6 +35,21 @@ struct aerr {
 	char msg[512];
 };
 
+struct agent_rlimit {
+	uint32_t resource; /* RLIMIT_* */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+/* Capability sets, bit N = capability N (T_CAPS). */
+struct agent_caps {
+	uint64_t bounding;
+	uint64_t effective;
+	uint64_t inheritable;
+	uint64_t permitted;
+	uint64_t ambient;
+};
+
 /* What to run: the process part of P_CONFIG, or one P_EXEC (config.c).
  * String vectors are NULL-terminated. */
 struct agent_process {
@@ -49,6 +64,43 @@ struct agent_process {
 	size_t n_groups;
 	bool has_umask;
 	uint32_t umask;
+	struct agent_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privs;
+	bool has_caps; /* without: uid 0 keeps every capability, others none */
+	struct agent_caps caps;
+	bool has_oom_score;
+	int32_t oom_score;
+};
+
+/* One config.json mount the guest performs (T_MOUNT, mounts.c). */
+struct agent_mount {
+	uint32_t index; /* in config.json's mounts[] */
+	char *dest;
+	char *type;
+	char *source;
+	char *data; /* NULL: none */
+	unsigned long flags;
+	unsigned long propagation; /* 0: leave it */
+};
+
+struct agent_sysctl {
+	char *key; /* as in config.json: "net.ipv4.ip_forward" */
+	char *value;
+};
+
+/* The guest's network (T_NET_*, net.c); iface NULL: loopback only. */
+struct agent_net {
+	char *iface;
+	bool has_addr4;
+	uint8_t addr4[4];
+	uint8_t prefix;
+	bool has_gw4;
+	uint8_t gw4[4];
+	uint32_t mtu; /* 0: leave it */
+	bool ipv6;
+	char *resolv; /* /etc/resolv.conf's text, NULL: leave it */
+	char *hosts;  /* /etc/hosts's text, NULL: leave it */
 };
 
 /* The decoded P_CONFIG (config.c). */
@@ -58,6 +110,31 @@ struct agent_config {
 	char *domainname; /* NULL: leave unset */
 	bool root_ro;
 	char *root_src; /* NULL: "" */
+	struct agent_net net;
+	struct agent_mount *mounts;
+	size_t n_mounts;
+	struct agent_sysctl *sysctls;
+	size_t n_sysctls;
+	char **masked; /* NULL-terminated, or NULL */
+	size_t n_masked;
+	char **ro_paths;
+	size_t n_ro_paths;
+	uint8_t *seccomp; /* struct sock_filter[]; NULL: no filter */
+	size_t seccomp_len;
+	uint32_t seccomp_flags;
+	bool has_pids_max;
+	uint64_t pids_max;
+};
+
+/* What every process the agent starts gets besides its agent_process
+ * (limits.c, privs.c): fds opened before the switch into the container's
+ * root, and the container's seccomp filter (borrowed from the config). */
+struct spawn_env {
+	int proc_fd;   /* the initramfs's /proc: /proc/self/... of any process; -1: none */
+	int cgroup_fd; /* the container's pids cgroup directory; -1: none */
+	const uint8_t *seccomp;
+	size_t seccomp_len;
+	uint32_t seccomp_flags;
 };
 
 /* The serial line to the host (channel.c). */
@@ -111,6 +188,7 @@ struct agent {
 	struct channel ch;
 	struct agent_config cfg;
 	struct proctab procs;
+	struct spawn_env spawn;
 	struct aerr err;
 };
 
@@ -138,9 +216,38 @@ void config_free(struct agent_config *c);
 int process_decode(struct agent_process *p, const uint8_t *list, size_t len, struct aerr *e);
 void process_free(struct agent_process *p);
 
+/* net.c: decodes a T_NET_* tag (1: not one), frees, and sets up loopback,
+ * the NIC, its route, resolv.conf and hosts (after the switch into the root). */
+int net_decode_tag(struct agent_net *n, uint16_t tag, const uint8_t *d, uint32_t len,
+		   struct aerr *e);
+void net_free(struct agent_net *n);
+int net_setup(const struct agent_config *c, struct aerr *e);
+
 /* rootfs.c */
 int rootfs_early(struct aerr *e);
-int rootfs_setup(const struct agent_config *c, struct aerr *e);
+int rootfs_setup(const struct agent_config *c, struct spawn_env *env, struct aerr *e);
+int do_mount(const char *src, const char *target, const char *type, unsigned long flags,
+	     const char *data, struct aerr *e);
+
+/* mounts.c: config.json's mounts (after the switch into the root), masked
+ * and read-only paths, and whether a mount replaces one of the defaults. */
+bool mounts_has_dest(const struct agent_config *c, const char *dest);
+int mounts_apply(const struct agent_config *c, struct aerr *e);
+int mounts_mask_and_protect(const struct agent_config *c, struct aerr *e);
+
+/* limits.c: guest-wide (before the switch: /proc for the agent, sysctls,
+ * the pids cgroup) and per process (in the child: cgroup, oom score,
+ * rlimits; child_* functions return -1 with errno and *what set). */
+int limits_setup(const struct agent_config *c, struct spawn_env *env, struct aerr *e);
+int limits_child_apply(const struct agent_process *p, const struct spawn_env *env,
+		       const char **what);
+
+/* privs.c: in the child, around the credential change. */
+int privs_child_before_creds(const struct agent_process *p, const struct spawn_env *env,
+			     const char **what);
+int privs_child_after_creds(const struct agent_process *p, const struct spawn_env *env,
+			    const char **what);
+int privs_child_keepcaps(const struct agent_process *p, int on, const char **what);
 
 /* stdin.c */
 int stdin_add(struct stdin_buf *in, const uint8_t *data, size_t len, struct aerr *e);
@@ -161,7 +268,8 @@ bool proctab_has_exec(const struct proctab *t);
 int proctab_reap(struct proctab *t, struct aerr *e);
 
 /* workload.c */
-int workload_spawn(struct proc *p, const struct agent_process *c, struct aerr *e);
+int workload_spawn(struct proc *p, const struct agent_process *c, const struct spawn_env *env,
+		   int gate, struct aerr *e);
 
 /* output.c */
 int output_forward(struct channel *ch, uint16_t sid, int *fd, uint8_t type, struct aerr *e);
@@ -171,6 +279,9 @@ int output_drain(struct channel *ch, struct proc *p, struct aerr *e);
 int exec_start(struct agent *a, const struct frame *f);
 int exec_refuse_early(struct agent *a, const struct frame *f);
 int exec_finish(struct agent *a, struct proc *p);
+
+/* prewarm.c: reads the workload's executable into the page cache. */
+void prewarm_workload(const struct agent_config *c);
 
 /* relay.c */
 int relay_run(struct agent *a);

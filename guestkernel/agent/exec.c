@@ -1,6 +1,7 @@
 /* exec.c: `exec` processes: starting one for P_EXEC (answered by
  * P_STARTED(sid, pid) or P_EXEC_FAIL(sid, text)), and reporting one that
- * has exited (its last output, stdin acks, then P_EXIT(sid)). A process
+ * has exited (its last output, stdin acks, then P_EXIT(sid)). An exec
+ * process gets the container's seccomp filter and pids cgroup too. A process
  * that cannot be started is the host's to report: it never stops the agent. */
 #include "agent.h"
 
@@ -36,7 +37,7 @@ static int exec_spawn(struct agent *a, const struct frame *f, struct proc **out,
 	p = proc_alloc(&a->procs, f->sid);
 	if (p == NULL)
 		return aerr_set(e, 0, "exec: %u processes are already running", AGENT_MAX_EXEC);
-	if (workload_spawn(p, &c, e) < 0) {
+	if (workload_spawn(p, &c, &a->spawn, -1, e) < 0) {
 		proc_release(p);
 		return aerr_prefix(e, "exec");
 	}

@@ -5,16 +5,22 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "../../runtime/cleanup.h"
 
 static void agent_init(struct agent *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->ch.fd = -1;
+	a->spawn.proc_fd = -1;
+	a->spawn.cgroup_fd = -1;
 	proctab_init(&a->procs);
 }
 
@@ -100,12 +106,31 @@ static int wait_start(struct agent *a)
 	}
 }
 
-static int run_workload(struct agent *a)
+/* Forks the container's process at create time; it waits on the gate. */
+static int prespawn_workload(struct agent *a, int *gate_w)
+{
+	struct proc *c = &a->procs.p[0];
+	autoclose int gate_r = -1;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return aerr_set(&a->err, errno, "pipe for the start gate");
+	gate_r = p[0];
+	*gate_w = p[1];
+	if (proctab_open(&a->procs, &a->err) < 0 ||
+	    workload_spawn(c, &a->cfg.proc, &a->spawn, gate_r, &a->err) < 0)
+		return -1;
+	return 0;
+}
+
+static int run_workload(struct agent *a, int *gate_w)
 {
 	struct proc *c = &a->procs.p[0];
 
-	if (proctab_open(&a->procs, &a->err) < 0 || workload_spawn(c, &a->cfg.proc, &a->err) < 0)
-		return -1;
+	if (write(*gate_w, "g", 1) != 1)
+		return aerr_set(&a->err, errno, "release the container's process");
+	close(*gate_w);
+	*gate_w = -1;
 	if (channel_send_u32(&a->ch, P_STARTED, 0, (uint32_t)c->pid, &a->err) < 0)
 		return -1;
 	return relay_run(a);
@@ -113,21 +138,33 @@ static int run_workload(struct agent *a)
 
 static int agent_run(struct agent *a)
 {
+	autoclose int gate_w = -1;
 	int r;
 
 	if (rootfs_early(&a->err) < 0 || channel_open(&a->ch, AGENT_TTY, &a->err) < 0)
 		return -1;
 	if (send_hello(a) < 0 || recv_config(a) < 0)
 		return -1;
-	if (rootfs_setup(&a->cfg, &a->err) < 0)
+	if (rootfs_setup(&a->cfg, &a->spawn, &a->err) < 0)
+		return -1;
+	if (net_setup(&a->cfg, &a->err) < 0) /* net.c */
+		return -1;
+	prewarm_workload(&a->cfg);
+	if (prespawn_workload(a, &gate_w) < 0)
 		return -1;
 	if (channel_send(&a->ch, P_READY, 0, NULL, 0, &a->err) < 0)
 		return -1;
 	r = wait_start(a);
 	if (r < 0)
 		return -1;
-	if (r == 0 && run_workload(a) < 0)
+	if (r == 0 && run_workload(a, &gate_w) < 0)
 		return -1;
+	if (r == 1) { /* killed before start: the waiting child exits at EOF */
+		int ignored;
+
+		cleanup_closep(&gate_w);
+		waitpid(a->procs.p[0].pid, &ignored, 0);
+	}
 	sync(); /* hostfs writes live in the guest page cache until now */
 	return channel_send(&a->ch, P_EXIT, 0, &a->procs.p[0].status, sizeof(int32_t), &a->err);
 }

@@ -1,6 +1,9 @@
 /* rootfs.c: the guest's filesystem setup: devtmpfs and fds 0-2 at boot, then
- * the container root (hostfs on /newroot) with proc, sys, dev, dev/pts and
- * dev/shm inside it, the switch into it, and the UTS names. */
+ * the guest-wide limits (limits.c), the container root (hostfs on /newroot)
+ * with proc, sys, dev, dev/pts and dev/shm inside it (each left to
+ * config.json when one of its mounts has that destination), the switch
+ * into it, config.json's mounts, read-only and masked paths (mounts.c),
+ * and the UTS names. */
 #include "agent.h"
 
 #include <errno.h>
@@ -13,7 +16,7 @@
 
 #define DEVPTS_OPTS "newinstance,ptmxmode=0666,mode=0620,gid=5"
 
-static int do_mount(const char *src, const char *target, const char *type, unsigned long flags,
+int do_mount(const char *src, const char *target, const char *type, unsigned long flags,
 		    const char *data, struct aerr *e)
 {
 	if (mount(src, target, type, flags, data) < 0)
@@ -94,7 +97,7 @@ static int make_symlink(const char *target, const char *path, struct aerr *e)
 /* /dev/pts, /dev/shm and the usual /dev symlinks on the fresh devtmpfs.
  * The host link's node goes away (the agent keeps its open fd), so the
  * workload does not stumble onto the protocol stream. */
-static int populate_dev(struct aerr *e)
+static int populate_dev(const struct agent_config *c, struct aerr *e)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", AGENT_NEWROOT "/dev/fd" },
@@ -104,12 +107,14 @@ static int populate_dev(struct aerr *e)
 	};
 
 	if (ensure_dir(AGENT_NEWROOT "/dev/pts", true, e) < 0 ||
-	    do_mount("devpts", AGENT_NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     DEVPTS_OPTS, e) < 0)
+	    (!mounts_has_dest(c, "/dev/pts") &&
+	     do_mount("devpts", AGENT_NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		      DEVPTS_OPTS, e) < 0))
 		return -1;
 	if (ensure_dir(AGENT_NEWROOT "/dev/shm", true, e) < 0 ||
-	    do_mount("shm", AGENT_NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
-		     "mode=1777", e) < 0)
+	    (!mounts_has_dest(c, "/dev/shm") &&
+	     do_mount("shm", AGENT_NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+		      e) < 0))
 		return -1;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		if (make_symlink(links[i][0], links[i][1], e) < 0)
@@ -128,16 +133,18 @@ static int mount_root(const struct agent_config *c, struct aerr *e)
 
 	if (mount("none", AGENT_NEWROOT, "hostfs", c->root_ro ? MS_RDONLY : 0, src) < 0)
 		return aerr_set(e, errno, "mount hostfs root \"%s\"", src);
-	if (mount_in_root(AGENT_NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	if (!mounts_has_dest(c, "/proc") &&
+	    mount_in_root(AGENT_NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 			  writable, e) < 0)
 		return -1;
-	if (mount_in_root(AGENT_NEWROOT "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	if (!mounts_has_dest(c, "/sys") &&
+	    mount_in_root(AGENT_NEWROOT "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 			  writable, e) < 0)
 		return -1;
 	r = mount_in_root(AGENT_NEWROOT "/dev", "devtmpfs", MS_NOSUID, "mode=0755", writable, e);
 	if (r < 0)
 		return -1;
-	return r > 0 ? populate_dev(e) : 0;
+	return r > 0 ? populate_dev(c, e) : 0;
 }
 
 /* pivot_root(2) refuses the initramfs, so move the new root over "/". */
@@ -163,9 +170,11 @@ static int set_names(const struct agent_config *c, struct aerr *e)
 	return 0;
 }
 
-int rootfs_setup(const struct agent_config *c, struct aerr *e)
+int rootfs_setup(const struct agent_config *c, struct spawn_env *env, struct aerr *e)
 {
-	if (mount_root(c, e) < 0 || switch_root(e) < 0)
+	if (limits_setup(c, env, e) < 0 || mount_root(c, e) < 0 || switch_root(e) < 0)
+		return -1;
+	if (mounts_apply(c, e) < 0 || mounts_mask_and_protect(c, e) < 0)
 		return -1;
 	return set_names(c, e);
 }

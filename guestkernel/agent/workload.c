@@ -1,7 +1,8 @@
 /* workload.c: starting a process, the container's (sid 0) or an exec one,
  * the same way: its three stdio pipes, and everything the child does
- * between fork and exec (session, stdio, signals, credentials, umask, cwd,
- * environment, exec). */
+ * between fork and exec (session, stdio, signals, pids cgroup, oom score,
+ * rlimits (limits.c), capabilities, credentials, umask, cwd,
+ * no_new_privs, seccomp (privs.c), environment, exec). */
 #include "agent.h"
 
 #include <errno.h>
@@ -23,6 +24,13 @@ static _Noreturn void child_fail(int code, const char *what, const char *arg, in
 {
 	dprintf(STDERR_FILENO, "umlrun: %s \"%s\": %s\n", what, arg, strerror(err));
 	_exit(code);
+}
+
+/* Child side: a privilege or limit step failed. */
+static _Noreturn void child_fail_step(const char *what, int err)
+{
+	dprintf(STDERR_FILENO, "umlrun: %s: %s\n", what, strerror(err));
+	_exit(127);
 }
 
 static void child_reset_signals(void)
@@ -63,10 +71,12 @@ static bool env_has_path(char *const *env)
 }
 
 /* Runs in the child after fork: never returns. stdio[] are the child ends. */
-static _Noreturn void child_exec(const struct agent_process *c, const int stdio[3])
+static _Noreturn void child_exec(const struct agent_process *c, const struct spawn_env *env,
+				 const int stdio[3], int gate)
 {
 	char *default_path_env[] = { AGENT_DEFAULT_PATH, NULL };
 	const char *cwd = c->cwd ? c->cwd : "/";
+	const char *what = "";
 
 	setsid();
 	for (int i = 0; i < 3; i++) {
@@ -74,15 +84,32 @@ static _Noreturn void child_exec(const struct agent_process *c, const int stdio[
 			_exit(127);
 	}
 	child_reset_signals();
+	if (limits_child_apply(c, env, &what) < 0 || privs_child_before_creds(c, env, &what) < 0 ||
+	    privs_child_keepcaps(c, 1, &what) < 0)
+		child_fail_step(what, errno);
 	child_set_creds(c);
+	if (privs_child_keepcaps(c, 0, &what) < 0)
+		child_fail_step(what, errno);
 	if (c->has_umask)
 		umask((mode_t)(c->umask & 0777));
 	if (chdir(cwd) < 0)
 		child_fail(127, "chdir", cwd, errno);
+	if (privs_child_after_creds(c, env, &what) < 0)
+		child_fail_step(what, errno);
 	/* execvpe searches the PATH of environ and passes the container's env
 	 * unchanged; without a PATH of its own the process gets the default
 	 * for the lookup only. */
 	environ = env_has_path(c->env) ? c->env : default_path_env;
+	if (gate >= 0) { /* created, not started: wait for the go (EOF: never) */
+		char go;
+		ssize_t n;
+
+		do
+			n = read(gate, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(0);
+	}
 	execvpe(c->args[0], c->args, c->env);
 	child_fail(errno == ENOENT ? 127 : 126, "exec", c->args[0], errno);
 }
@@ -95,8 +122,11 @@ static int make_pipe(int p[2], const char *what, struct aerr *e)
 }
 
 /* Starts c in slot p (pid, pipes); SIGCHLD must already be blocked
- * (proctab_open). */
-int workload_spawn(struct proc *p, const struct agent_process *c, struct aerr *e)
+ * (proctab_open). With gate >= 0 the child does all its set-up, then waits
+ * for one byte on gate before exec (so that `start` costs only the exec),
+ * and exits 0 if the gate closes without one. */
+int workload_spawn(struct proc *p, const struct agent_process *c, const struct spawn_env *env,
+		   int gate, struct aerr *e)
 {
 	autoclose int in_r = -1, in_w = -1, out_r = -1, out_w = -1, err_r = -1, err_w = -1;
 	int fds[2];
@@ -118,7 +148,7 @@ int workload_spawn(struct proc *p, const struct agent_process *c, struct aerr *e
 	if (pid < 0)
 		return aerr_set(e, errno, "fork process");
 	if (pid == 0)
-		child_exec(c, (const int[3]){ in_r, out_w, err_w });
+		child_exec(c, env, (const int[3]){ in_r, out_w, err_w }, gate);
 	p->pid = pid;
 	p->in_fd = steal_fd(in_w);
 	p->out_fd = steal_fd(out_r);

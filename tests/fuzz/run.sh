@@ -20,7 +20,11 @@
 # unknown names.
 set -u
 
-secs=${1:?usage: run.sh SECONDS}
+secs=${1:?usage: run.sh SECONDS [spec|netslirp]}
+# netslirp: the frame input path of umlrun-netslirp (fuzz-netslirp.c +
+# netslirp/engine.c + libslirp), seeds in corpus/netslirp/ (ARP, ping,
+# DNS, TCP SYN, DHCP, IPv6 router solicitation frames of a guest).
+target=${2:-spec}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cc=${CLANG:-clang}
 out=${FUZZ_DIR:-${UMLRUN_BUILDDIR:+$UMLRUN_BUILDDIR/tests/fuzz}}
@@ -41,6 +45,42 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }
 if ! "$cc" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" > "$out/probe.log" 2>&1; then
 	echo "skipped: $cc cannot link -fsanitize=fuzzer,address,undefined (install libclang-rt-dev): $(head -n 1 "$out/probe.log")"
 	exit 77
+fi
+
+if [ "$target" = netslirp ]; then
+	out=$out/netslirp
+	mkdir -p "$out" || exit 1
+	slirp=$(pkg-config --cflags --libs slirp 2> /dev/null) || {
+		echo "skipped: libslirp not found (apt-get install libslirp-dev)"
+		exit 77
+	}
+	echo "== building $out/fuzz-netslirp"
+	# shellcheck disable=SC2086 # $slirp is a list of flags
+	"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Wall -Wextra -Werror -I"$src" \
+		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" $slirp \
+		-o "$out/fuzz-netslirp" || { echo "run.sh: building the fuzz target failed" >&2; exit 1; }
+	rm -rf "$out/corpus" && cp -R "$src/tests/fuzz/corpus/netslirp" "$out/corpus" || exit 1
+	rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* "$out"/slow-unit-*
+	echo "== fuzzing netslirp's frame input for $secs s"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		"$out/fuzz-netslirp" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-max_len=16384 -error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 \
+		-artifact_prefix="$out/" "$out/corpus" > "$out/fuzz.log" 2>&1
+	rc=$?
+	grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$out/fuzz.log"
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$out/fuzz.log"
+		for f in "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*; do
+			[ -e "$f" ] && echo "run.sh: failing input kept in $f"
+		done
+		echo "run.sh: the fuzzer failed (exit $rc); log: $out/fuzz.log"
+		exit 1
+	fi
+	echo "run.sh: no crash in $secs s; log: $out/fuzz.log"
+	exit 0
 fi
 
 yajl=$(pkg-config --libs yajl 2> /dev/null || echo -lyajl)

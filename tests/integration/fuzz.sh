@@ -10,3 +10,11 @@ test_fuzz_spec_parser() {
 	esac
 	"$UMLRUN_SRCDIR/tests/fuzz/run.sh" "${FUZZ_SECONDS:-60}"
 }
+
+test_fuzz_netslirp_frames() {
+	# netslirp's frame input path (tests/fuzz/fuzz-netslirp.c), same budget
+	case $UMLRUN in
+	*/build-asan/*) skip "run once, in the first pass (the fuzz target has ASan and UBSan built in)" ;;
+	esac
+	"$UMLRUN_SRCDIR/tests/fuzz/run.sh" "${FUZZ_SECONDS:-60}" netslirp
+}

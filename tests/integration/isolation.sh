@@ -41,7 +41,7 @@ test_kernel_process_is_unprivileged_and_namespaced() {
 	[ "$nnp" = 1 ] || fail "no_new_privs not set"
 	[ "$seccomp" = 2 ] || fail "no seccomp filter (Seccomp: $seccomp)"
 	[ "${filters:-0}" -ge 2 ] || fail "expected the two stacked filters, got $filters"
-	[ "$root" = "dev initramfs.cpio linux proc rootfs tmp uml " ] || fail "view holds: $root"
+	[ "$root" = "dev initramfs.cpio linux mc proc rootfs tmp uml " ] || fail "view holds: $root"
 }
 
 test_kernel_process_has_only_declared_fds() {

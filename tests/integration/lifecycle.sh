@@ -82,10 +82,11 @@ test_kill_all_reaches_every_guest_process() {
 	lc_create c4 '["sh", "-c", "trap \"\" TERM; echo started; while :; do sleep 0.1; done"]'
 	"${UML[@]}" start c4 || fail "start"
 	wait_for "$T/c4.out" started || fail "not started"
-	"${UML[@]}" exec -d c4 sh -c 'trap "echo exec-got-term > /tmp/t" TERM; while :; do sleep 0.1; done' ||
+	"${UML[@]}" exec -d c4 sh -c 'trap "echo exec-got-term > /tmp/t" TERM; echo > /tmp/ready; while :; do sleep 0.1; done' ||
 		fail "exec -d"
-	"${UML[@]}" kill --all c4 TERM || fail "kill --all"
 	local i ok=
+	for i in $(seq 100); do [ -e "$T/c4/rootfs/tmp/ready" ] && break; sleep 0.1; done
+	"${UML[@]}" kill --all c4 TERM || fail "kill --all"
 	for i in $(seq 100); do
 		[ -e "$T/c4/rootfs/tmp/t" ] && { ok=1; break; }
 		sleep 0.1

@@ -1,0 +1,68 @@
+/* net-frames.c: a hostile guest program (static, run as guest root) that
+ * sends malformed Ethernet frames out of vec0 through an AF_PACKET socket:
+ * random bytes, truncated headers, bogus IPv4/IPv6/ARP/TCP/UDP/ICMP
+ * headers with lying lengths, runt and jumbo frames. umlrun-netslirp must
+ * drop them and keep serving (tests/escape/net.sh). Usage: net-frames N */
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)rng;
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned short types[] = { 0x0800, 0x86dd, 0x0806, 0x8100, 0x0000, 0xffff };
+	static const unsigned char protos[] = { 6, 17, 1, 58, 0, 255 };
+	unsigned char f[9000];
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
+	long n = argc > 1 ? atol(argv[1]) : 20000, sent = 0;
+	int s = socket(AF_PACKET, SOCK_RAW, 0);
+
+	if (s < 0 || (sll.sll_ifindex = (int)if_nametoindex("vec0")) == 0 ||
+	    bind(s, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		perror("net-frames: socket/vec0");
+		return 1;
+	}
+	for (long i = 0; i < n; i++) {
+		size_t len = rnd() % 1515;
+		unsigned char *ip = f + 14;
+
+		for (size_t j = 0; j < sizeof(f); j++)
+			f[j] = (unsigned char)rnd();
+		if (i % 3 == 0) { /* a plausible header with lies further in */
+			unsigned short t = types[rnd() % 6];
+
+			memset(f, 0xff, 6);
+			f[12] = (unsigned char)(t >> 8);
+			f[13] = (unsigned char)t;
+			if (t == 0x0800) {
+				ip[0] = (unsigned char)(0x40 | (rnd() % 16));
+				ip[9] = protos[rnd() % 6];
+				memcpy(ip + 16, (unsigned char[]){ 10, 0, 2, (unsigned char)(rnd() % 4 + 1) }, 4);
+			} else if (t == 0x86dd) {
+				ip[0] = 0x60;
+				ip[6] = protos[rnd() % 6];
+			}
+		}
+		if (i % 101 == 0)
+			len = rnd() % 14;
+		if (send(s, f, len, 0) >= 0)
+			sent++;
+	}
+	printf("net-frames: sent %ld of %ld\n", sent, n);
+	return 0;
+}

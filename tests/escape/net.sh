@@ -1,0 +1,79 @@
+# tests/escape/net.sh: the network's side of the threat model. netslirp
+# parses frames from a hostile guest and holds the host's network, so it
+# runs confined (seccomp allow-list, Landlock, no capabilities, no root);
+# the guest's NIC is a socket UML makes itself (bess transport), never a
+# host fd number; malformed frames do not bring netslirp down.
+
+NETSLIRP=${UMLRUN_NETSLIRP:-$UMLRUN_BUILDDIR/netslirp/umlrun-netslirp}
+
+test_netslirp_confinement_refuses_forbidden_calls() {
+	local ids=""
+	[ "$(id -u)" = 0 ] && ids="$((0x70000000 + 4242)) $((0x70000000 + 4242))"
+	# shellcheck disable=SC2086 # two words or none
+	"$NETSLIRP" --self-test $ids > "$T/o" 2>&1 || fail "self-test: $(cat "$T/o")"
+	cat "$T/o"
+	[ "$(grep -c ': blocked' "$T/o")" -ge 7 ] || fail "not every call was tried: $(cat "$T/o")"
+	grep -q 'execve /bin/sh: blocked (seccomp)' "$T/o" || fail "exec not killed by seccomp"
+	grep -q 'open /etc/passwd: blocked' "$T/o" || fail "host file readable"
+}
+
+test_running_netslirp_is_unprivileged_and_confined() {
+	new_bundle "$T/b" true '["sh", "-c", "echo ready; sleep 600"]'
+	"${UML[@]}" "$T/b" > "$T/o" 2>&1 &
+	local pid=$! ns st
+	wait_for "$T/o" ready || fail "did not start"
+	ns=$(pgrep -f umlrun-netslirp -P $pid)
+	st=$(cat /proc/$ns/status)
+	local fds
+	fds=$(ls /proc/$ns/fd | wc -l)
+	kill -TERM $pid; wait $pid
+	[ -n "$ns" ] || fail "no netslirp"
+	[ "$(awk '/^Seccomp:/ {print $2}' <<< "$st")" = 2 ] || fail "no seccomp filter"
+	[ "$(awk '/^NoNewPrivs:/ {print $2}' <<< "$st")" = 1 ] || fail "no no_new_privs"
+	[ "$(awk '/^CapEff:/ {print $2}' <<< "$st")" = 0000000000000000 ] || fail "capabilities: $st"
+	if [ "$(id -u)" = 0 ]; then
+		[ "$(awk '/^Uid:/ {print $2}' <<< "$st")" -ge $((0x70000000)) ] || fail "netslirp runs as root"
+		[ "$(awk '/^CapBnd:/ {print $2}' <<< "$st")" = 0000000000000000 ] || fail "bounding set kept"
+	fi
+}
+
+test_nic_is_a_bess_socket_never_a_host_fd() {
+	new_bundle "$T/b" true '["sh", "-c", "for i in 1 2 3 4 5; do ifconfig vec0 down; ifconfig vec0 up; done; echo ready; sleep 600"]'
+	"${UML[@]}" "$T/b" > "$T/o" 2>&1 &
+	local pid=$! init kpid cmd fd target bad=""
+	wait_for "$T/o" ready || fail "did not start: $(cat "$T/o")"
+	init=$(pgrep -P $pid | head -n1)
+	kpid=$(pgrep -P "$init" | head -n1)
+	cmd=$(tr '\0' ' ' < /proc/$kpid/cmdline)
+	for fd in $(ls /proc/$kpid/fd); do
+		[ "$fd" -le 4 ] && continue # declared: null, log, log, log, control line
+		target=$(readlink /proc/$kpid/fd/$fd 2>/dev/null)
+		case $target in
+		"/tmp/"*|anon_inode:*|pipe:*|socket:*|/dev/pts/*|/dev/null|/uml/*|/rootfs/*|"") ;;
+		*) bad="$bad $fd->$target" ;;
+		esac
+	done
+	kill -TERM $pid; wait $pid
+	grep -q 'vec0:transport=bess,dst=/uml/net.sock' <<< "$cmd" || fail "NIC argument: $cmd"
+	! grep -q 'transport=fd' <<< "$cmd" || fail "an fd transport: $cmd"
+	[ -z "$bad" ] || fail "unexpected fds after down/up:$bad"
+	# a kernel parameter cannot bring its own NIC either
+	new_bundle "$T/c" true '["true"]' '"vm": {"kernel": {"parameters": ["vec1:transport=fd,fd=3"]}}'
+	"${UML[@]}" "$T/c" 2> "$T/e" && fail "a vec1 parameter was accepted"
+	true
+}
+
+test_malformed_frames_do_not_bring_netslirp_down() {
+	gcc -static -O1 -o "$T/net-frames" "$UMLRUN_SRCDIR/tests/escape/net-frames.c" 2> "$T/cc.log" ||
+		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
+	new_bundle "$T/b" true '["sh", "-c", "echo ready; /net-frames 30000 && ping -c 2 10.0.2.2"]'
+	cp "$T/net-frames" "$T/b/rootfs/net-frames"
+	"${UML[@]}" "$T/b" > "$T/o" 2>&1 &
+	local pid=$! ns
+	wait_for "$T/o" ready || fail "did not start"
+	ns=$(pgrep -f umlrun-netslirp -P $pid)
+	wait $pid || fail "exit $?: $(cat "$T/o")"
+	grep -q 'net-frames: sent' "$T/o" || fail "no frames sent: $(cat "$T/o")"
+	grep -q '2 packets received' "$T/o" || fail "netslirp stopped answering: $(cat "$T/o")"
+	[ -n "$ns" ] || fail "no netslirp"
+}
