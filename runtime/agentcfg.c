@@ -87,6 +87,14 @@ static int add_process(const struct spec_process *p, char *const *args, struct p
 		ENC(proto_tlv_u32(out, T_GROUP, p->user.additional_gids[i]));
 	if (p->user.has_umask)
 		ENC(proto_tlv_u32(out, T_UMASK, p->user.umask));
+	if (p->terminal) {
+		uint8_t one = 1;
+		uint16_t ws[2] = { p->console_size.height, p->console_size.width };
+
+		ENC(proto_tlv(out, T_TERMINAL, &one, 1));
+		if (p->has_console_size)
+			ENC(proto_tlv(out, T_WINSIZE, ws, sizeof(ws)));
+	}
 	if (add_rlimits(p, out, err) < 0)
 		return -1;
 	return add_privileges(p, out, err);

@@ -22,6 +22,7 @@
 #include "container.h"
 #include "ctlsock.h"
 #include "monitor.h"
+#include "tty.h"
 
 static const char usage[] =
 	"Usage: umlrun exec [OPTIONS] CONTAINER-ID [COMMAND [ARG...]]\n"
@@ -37,8 +38,8 @@ static const char usage[] =
 	"      --cwd DIR            working directory in the container\n"
 	"  -u, --user UID[:GID]     user and group to run as\n"
 	"  -g, --additional-gids GID  add a supplementary group\n"
-	"  -t, --tty                allocate a terminal (not supported yet)\n"
-	"      --console-socket SOCKET  accepted with --tty\n"
+	"  -t, --tty                give the process a terminal\n"
+	"      --console-socket SOCKET  with --tty: send its pty master to SOCKET\n"
 	"      --preserve-fds N     accepted for compatibility; no effect\n"
 	"      --no-new-privs, --cap CAP, --process-label L, --apparmor P\n"
 	"                           accepted for compatibility; no effect\n"
@@ -61,6 +62,7 @@ struct exec_opts {
 	size_t n_gids;
 	bool detach;
 	bool tty;
+	const char *console_socket;
 	char **args;
 };
 
@@ -124,6 +126,8 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 			o->tty = true;
 			break;
 		case OPT_CONSOLE_SOCKET:
+			o->console_socket = optarg;
+			break;
 		case OPT_PRESERVE_FDS:
 		case OPT_NO_NEW_PRIVS:
 		case OPT_CAP:
@@ -220,6 +224,18 @@ static int parse_user(const char *s, struct spec_user *u, struct uerr *err)
 	return 0;
 }
 
+/* A terminal's initial size: the caller's terminal (the console socket's
+ * pty has none yet: its owner sets it, and resizes follow). */
+static void set_console_size(struct spec_process *p, const struct exec_opts *o)
+{
+	uint16_t rows, cols;
+
+	if (p->terminal && !o->console_socket && tty_size(STDIN_FILENO, &rows, &cols)) {
+		p->has_console_size = true;
+		p->console_size = (struct spec_console_size){ .height = rows, .width = cols };
+	}
+}
+
 /* Builds the P_EXEC request from the options (and the bundle's process). */
 static int build_request(const struct exec_opts *o, const struct container *c, struct pbuf *out,
 			 struct uerr *err)
@@ -231,9 +247,14 @@ static int build_request(const struct exec_opts *o, const struct container *c, s
 	size_t saved_n;
 	int r;
 
-	if (o->process)
-		return load_process_file(o->process, &s, err) < 0 ? -1 :
-									agentcfg_exec(&s->process, out, err);
+	if (o->process) {
+		if (load_process_file(o->process, &s, err) < 0)
+			return -1;
+		if (o->tty)
+			s->process.terminal = true;
+		set_console_size(&s->process, o);
+		return agentcfg_exec(&s->process, out, err);
+	}
 	if (asprintf(&cfg, "%s/config.json", c->bundle) < 0)
 		return uerr_set(err, ENOMEM, "exec");
 	if (spec_load(cfg, &s, err) < 0)
@@ -242,6 +263,8 @@ static int build_request(const struct exec_opts *o, const struct container *c, s
 		return uerr_set(err, 0, "exec: no command given (COMMAND or --process)");
 	p = s->process;
 	p.args = o->args;
+	p.terminal = o->tty;
+	set_console_size(&p, o);
 	if (o->cwd)
 		p.cwd = (char *)o->cwd;
 	if (o->user && parse_user(o->user, &p.user, err) < 0)
@@ -292,21 +315,33 @@ static int write_pid_file(const char *file, pid_t pid, struct uerr *err)
 
 /* Sends the request and relays until the process exits. `started` (if
  * >= 0) gets one byte once the process runs. Returns the exit code or -1. */
-static int exec_session(const struct container *c, const struct pbuf *req, int started,
-			const char *pid_file, struct uerr *err)
+static int exec_session(const struct exec_opts *o, const struct container *c,
+			const struct pbuf *req, int started, struct uerr *err)
 {
-	static const int fds[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+	__attribute__((cleanup(tty_restore))) struct host_tty tty = HOST_TTY_INIT;
+	int fds[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
 	autoclose int sock = ctl_connect(c->dir, c->id, err);
 	autoclose int sigfd = -1;
+	const char *pid_file = o->pid_file;
 	struct ctl_msg h;
 	char msg[600];
 	sigset_t set;
 
 	if (sock < 0)
 		return -1;
+	if (o->tty && o->console_socket) {
+		/* detached, this process leads a new session: the pty becomes its
+		 * controlling terminal and resizes reach it as SIGWINCH */
+		if (tty_console_socket(o->console_socket, o->detach, &tty, err) < 0)
+			return -1;
+		fds[0] = fds[1] = fds[2] = tty.fd;
+	} else if (o->tty && isatty(STDIN_FILENO) && tty_make_raw(STDIN_FILENO, &tty, err) < 0) {
+		return -1;
+	}
 	sigemptyset(&set);
 	for (const int *s = monitor_forwarded_signals; *s; s++)
 		sigaddset(&set, *s);
+	sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
@@ -323,8 +358,15 @@ static int exec_session(const struct container *c, const struct pbuf *req, int s
 				continue;
 			return uerr_set(err, errno, "poll");
 		}
-		while (p[1].revents && read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			ctl_send(sock, CTL_SIGNAL, (int32_t)si.ssi_signo, 0, NULL, 0, NULL, 0);
+		while (p[1].revents && read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			uint16_t rows, cols;
+
+			if (si.ssi_signo != SIGWINCH)
+				ctl_send(sock, CTL_SIGNAL, (int32_t)si.ssi_signo, 0, NULL, 0, NULL, 0);
+			else if (tty_size(tty.size_fd, &rows, &cols))
+				ctl_send(sock, CTL_RESIZE, (int32_t)((uint32_t)rows << 16 | cols), 0,
+					 NULL, 0, NULL, 0);
+		}
 		if (!p[0].revents)
 			continue;
 		r = ctl_recv(sock, &h, msg, sizeof(msg) - 1, NULL, NULL);
@@ -355,8 +397,8 @@ static int exec_session(const struct container *c, const struct pbuf *req, int s
 
 /* --detach: a child keeps the session (and is the pid to wait for); the
  * parent returns once the process started, or with its error. */
-static int exec_detached(const struct global_opts *g, const struct container *c,
-			 const struct pbuf *req, const char *pid_file)
+static int exec_detached(const struct global_opts *g, const struct exec_opts *o,
+			 const struct container *c, const struct pbuf *req)
 {
 	struct uerr err = { 0 };
 	char buf[sizeof(err.msg)];
@@ -375,7 +417,9 @@ static int exec_detached(const struct global_opts *g, const struct container *c,
 		int r;
 
 		close(p[0]);
-		r = exec_session(c, req, p[1], pid_file, &err);
+		if (o->tty && o->console_socket)
+			setsid(); /* for the pty as controlling terminal */
+		r = exec_session(o, c, req, p[1], &err);
 		if (r < 0)
 			(void)!write(p[1], err.msg, strnlen(err.msg, sizeof(err.msg)));
 		_exit(r < 0 ? 1 : r);
@@ -403,10 +447,6 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 
 	if (r <= 0)
 		return r < 0 ? 1 : 0;
-	if (o.tty) {
-		uerr_set(&err, 0, "exec --tty: terminals are not supported yet");
-		return cmd_fail(g, &err);
-	}
 	if (container_load(g->root, o.id, &c, &err) < 0)
 		return cmd_fail(g, &err);
 	if (container_status(&c) != CS_RUNNING) {
@@ -417,8 +457,8 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		r = build_request(&o, &c, &req, &err);
 	}
 	if (r == 0 && o.detach)
-		r = exec_detached(g, &c, &req, o.pid_file);
-	else if (r == 0 && (r = exec_session(&c, &req, -1, o.pid_file, &err)) < 0)
+		r = exec_detached(g, &o, &c, &req);
+	else if (r == 0 && (r = exec_session(&o, &c, &req, -1, &err)) < 0)
 		r = cmd_fail(g, &err);
 	else if (r < 0)
 		r = cmd_fail(g, &err);

@@ -32,10 +32,11 @@ static const char usage_run[] =
 	"Options:\n"
 	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
 	"  -d, --detach        create and start the container, then return\n"
+	"  -t, --tty           give the process a terminal (process.terminal)\n"
 	"  -p, --publish [ADDR:]HOST:GUEST[/udp]  forward a host port to the guest\n"
 	"                      (network mode slirp; repeatable)\n"
 	"      --pid-file FILE write the monitor's pid to FILE\n"
-	"      --console-socket SOCKET  accepted; terminals are not supported yet\n"
+	"      --console-socket SOCKET  send the terminal's pty master to SOCKET\n"
 	"      --no-pivot      accepted for compatibility; no effect\n"
 	"      --no-new-keyring  accepted for compatibility; no effect\n"
 	"  -h, --help          show this help\n";
@@ -50,7 +51,7 @@ static const char usage_create[] =
 	"Options:\n"
 	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
 	"      --pid-file FILE write the monitor's pid to FILE\n"
-	"      --console-socket SOCKET  accepted; terminals are not supported yet\n"
+	"      --console-socket SOCKET  send the terminal's pty master to SOCKET\n"
 	"      --no-pivot      accepted for compatibility; no effect\n"
 	"      --no-new-keyring  accepted for compatibility; no effect\n"
 	"  -h, --help          show this help\n";
@@ -62,7 +63,9 @@ struct up_opts {
 	const char *bundle;
 	const char *pid_file;
 	const char *id;
+	const char *console_socket;
 	bool detach;
+	bool tty;
 	char *ports[NET_MAX_PORTS + 1]; /* -p values (run only), NULL-terminated */
 	size_t n_ports;
 };
@@ -82,6 +85,7 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "tty", no_argument, NULL, 't' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
@@ -95,7 +99,7 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 
 	*u = (struct up_opts){ .bundle = "." };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, allow_detach ? "+b:dp:h" : "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, allow_detach ? "+b:dp:th" : "+b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			u->bundle = optarg;
@@ -118,7 +122,14 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 		case OPT_PID_FILE:
 			u->pid_file = optarg;
 			break;
+		case 't':
+			if (!allow_detach)
+				goto bad;
+			u->tty = true;
+			break;
 		case OPT_CONSOLE_SOCKET:
+			u->console_socket = optarg;
+			break;
 		case OPT_NO_PIVOT:
 		case OPT_NO_NEW_KEYRING:
 		case OPT_PRESERVE_FDS:
@@ -181,6 +192,8 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	}
 	o.so.bundle = u.bundle;
 	o.so.id = u.id;
+	o.tty = u.tty;
+	o.console_socket = u.console_socket;
 	o.so.ports = u.ports;
 	if (u.pid_file && write_pid_file(u.pid_file, getpid(), &err) < 0)
 		return cmd_fail(g, &err);
@@ -197,7 +210,11 @@ int cmd_bundle(const struct global_opts *g, int argc, char **argv)
 	bool created;
 	int r;
 
-	(void)argc;
+	/* umlrun BUNDLE -t [COMMAND...] */
+	if (argc > 1 && (strcmp(argv[1], "-t") == 0 || strcmp(argv[1], "--tty") == 0)) {
+		o.tty = true;
+		o.so.args = argv + 2;
+	}
 	r = launch(&o, &created, &err);
 	return r < 0 ? cmd_fail(g, &err) : r;
 }
@@ -211,7 +228,8 @@ static _Noreturn void monitor_main(const struct global_opts *g, const struct up_
 	struct launch_opts o = { .so = { .root = g->root, .bundle = u->bundle, .id = u->id,
 					 .kernel = g->kernel, .log = &g->log, .listen = true,
 					 .ports = u->ports },
-				 .keep_state = true, .notify_fd = notify, .stdio = true };
+				 .keep_state = true, .notify_fd = notify, .stdio = true,
+				 .tty = u->tty, .console_socket = u->console_socket };
 	struct uerr err = { 0 };
 	bool created;
 	int r;

@@ -21,6 +21,7 @@ enum ctl_op {
 	CTL_SIGNAL = 4, /* on an exec connection: arg: signal for that process */
 	CTL_PAUSE = 5,
 	CTL_RESUME = 6,
+	CTL_RESIZE = 7, /* on an exec connection: arg: rows << 16 | cols */
 	/* replies */
 	CTL_OK = 100,
 	CTL_ERR = 101,     /* payload: message */

@@ -13,13 +13,46 @@
 #include "ctlsock.h"
 #include "hooks.h"
 #include "monitor.h"
+#include "tty.h"
 
 struct launch_state {
 	struct sandbox *sb;
 	struct container ctr; /* borrows the sandbox's strings */
 	const struct launch_opts *o;
 	bool created;
+	struct host_tty tty;
 };
+
+/* process.terminal (or run -t): the guest process gets a pty; on the host
+ * it is the console socket's pty or the caller's terminal in raw mode. */
+static int terminal_setup(void *arg, struct spec *spec, struct uerr *err)
+{
+	struct launch_state *l = arg;
+	struct spec_process *p = &spec->process;
+	uint16_t rows, cols;
+
+	if (l->o->tty)
+		p->terminal = true;
+	if (!p->terminal)
+		return 0;
+	if (l->o->console_socket) {
+		/* a detached monitor is a session leader: the pty becomes its
+		 * controlling terminal, and resizes reach it as SIGWINCH */
+		if (tty_console_socket(l->o->console_socket, l->o->notify_fd >= 0, &l->tty, err) < 0)
+			return -1;
+	} else if (l->o->notify_fd >= 0) {
+		return uerr_set(err, 0, "config.json: process.terminal: a detached container "
+					"needs --console-socket to get its terminal");
+	} else if (l->o->stdio && isatty(STDIN_FILENO)) {
+		if (tty_make_raw(STDIN_FILENO, &l->tty, err) < 0)
+			return -1;
+	}
+	if (tty_size(l->tty.size_fd, &rows, &cols)) {
+		p->has_console_size = true;
+		p->console_size = (struct spec_console_size){ .height = rows, .width = cols };
+	}
+	return 0;
+}
 
 static int on_ready(void *arg, struct uerr *err)
 {
@@ -49,16 +82,26 @@ static void on_status(void *arg, enum ctr_status s, int exit)
 	container_save(&l->ctr, &ignored);
 }
 
+static void launch_state_release(struct launch_state *l)
+{
+	tty_restore(&l->tty);
+}
+
 int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 {
 	__attribute__((cleanup(sandbox_release))) struct sandbox sb = SANDBOX_INIT;
-	struct launch_state l = { .sb = &sb, .o = o };
+	__attribute__((cleanup(launch_state_release))) struct launch_state l = {
+		.sb = &sb, .o = o, .tty = HOST_TTY_INIT
+	};
+	struct sandbox_opts so = o->so;
 	autofree char *stamp = NULL;
 	struct monitor m;
 	int ret;
 
 	*created = false;
-	if (sandbox_boot(&sb, &o->so, err) < 0)
+	so.terminal_setup = terminal_setup;
+	so.terminal_arg = &l;
+	if (sandbox_boot(&sb, &so, err) < 0)
 		return -1;
 	stamp = container_now();
 	l.ctr = (struct container){ .id = sb.id, .dir = sb.state_dir, .bundle = sb.b.dir,
@@ -72,11 +115,14 @@ int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 	m = (struct monitor){ .ctl = sb.ctl[0], .vm = sb.vm, .sigfd = sb.sigfd,
 			      .listen_fd = sb.listen_fd, .in_fd = o->stdio ? STDIN_FILENO : -1,
 			      .out_fd = o->stdio ? STDOUT_FILENO : -1,
-			      .err_fd = o->stdio ? STDERR_FILENO : -1, .config = &sb.config,
+			      .err_fd = o->stdio ? STDERR_FILENO : -1, .winsize_fd = l.tty.size_fd,
+			      .config = &sb.config,
 			      .boot_timeout_ms = SANDBOX_BOOT_TIMEOUT_MS, .autostart = o->autostart,
 			      .mconsole = SANDBOX_MCONSOLE, .mconsole_reply_dir = SANDBOX_MC_DIR,
 			      .on_ready = on_ready,
 			      .on_status = on_status, .arg = &l };
+	if (l.tty.owned >= 0) /* the console socket's pty is the process's stdio */
+		m.in_fd = m.out_fd = m.err_fd = l.tty.owned;
 	ret = monitor_run(&m, err);
 	sb.vm = 0; /* reaped by the monitor */
 	cleanup_closep(&sb.listen_fd);

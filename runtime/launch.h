@@ -16,6 +16,8 @@ struct launch_opts {
 	bool keep_state; /* the state dir outlives the sandbox, for `delete` */
 	int notify_fd;   /* gets one byte 'K' once the container is created; -1 */
 	bool stdio;      /* relay the container's stdio to fds 0-2 */
+	bool tty;        /* run -t: give the process a terminal */
+	const char *console_socket; /* send the terminal's pty master there */
 };
 
 /* Returns the exit code (the process's, 128+N for signal N), or -1 with

@@ -19,6 +19,7 @@
 
 #include "ctlsock.h"
 #include "mconsole.h"
+#include "tty.h"
 #include "vm.h"
 
 const int monitor_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0 };
@@ -414,6 +415,13 @@ static void on_signal(struct mon *x)
 	struct signalfd_siginfo si;
 
 	while (read(x->m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH) {
+			uint16_t ws[2];
+
+			if (x->phase <= PH_RUNNING && tty_size(x->m->winsize_fd, &ws[0], &ws[1]))
+				proto_frame_to(&x->out, P_RESIZE, 0, 0, ws, sizeof(ws));
+			continue;
+		}
 		if (si.ssi_signo == SIGCHLD) {
 			int st;
 
@@ -525,6 +533,11 @@ static void on_client(struct mon *x, int ci)
 	if (c->proc >= 0) { /* an exec connection only forwards signals */
 		if (h.op == CTL_SIGNAL && h.arg > 0 && h.arg < NSIG)
 			queue_signal(x, x->procs[c->proc].sid, 0, h.arg);
+		if (h.op == CTL_RESIZE && x->phase == PH_RUNNING) {
+			uint16_t ws[2] = { (uint16_t)((uint32_t)h.arg >> 16), (uint16_t)h.arg };
+
+			proto_frame_to(&x->out, P_RESIZE, x->procs[c->proc].sid, 0, ws, sizeof(ws));
+		}
 		return;
 	}
 	switch (h.op) {

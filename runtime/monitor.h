@@ -21,6 +21,8 @@ struct monitor {
 	int in_fd;            /* the container process's stdin, -1 for none */
 	int out_fd;           /* ... its stdout */
 	int err_fd;           /* ... its stderr */
+	int winsize_fd;       /* a terminal whose size the process's follows (on
+			       * SIGWINCH), -1 for none */
 	const struct pbuf *config; /* P_CONFIG payload (TLV list) */
 	int boot_timeout_ms;  /* for HELLO and READY */
 	bool autostart;       /* start the process as soon as the guest is ready */

@@ -45,6 +45,7 @@ enum proto_type {
 			  * T_UID, T_GID, T_GROUP, T_UMASK); answered by P_STARTED(sid)
 			  * and later P_EXIT(sid), or P_EXEC_FAIL(sid) */
 	P_EXEC_FAIL = 15, /* agent->host: text; process sid could not be started */
+	P_RESIZE = 16,   /* host->agent: u16 rows, u16 cols of process sid's terminal */
 	P_TYPE_MAX
 };
 
@@ -76,6 +77,8 @@ enum proto_tag {
 	T_CAPS = 22,       /* 5 x u64: bounding, effective, inheritable, permitted,
 			    * ambient (absent: credentials decide, as without caps) */
 	T_OOM_SCORE = 23,  /* i32: process.oomScoreAdj */
+	T_TERMINAL = 24,   /* u8: the process gets a guest pty as its stdio */
+	T_WINSIZE = 25,    /* u16 rows, u16 cols: the terminal's initial size */
 	/* Config tags (P_CONFIG only): */
 	T_MOUNT = 30,      /* repeated: struct proto_mount + its strings, in order */
 	T_SYSCTL = 31,     /* repeated: "key\0value", key in dotted form */

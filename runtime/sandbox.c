@@ -126,6 +126,7 @@ static int setup_signals(struct sandbox *c, struct uerr *err)
 	sigaddset(&set, SIGCHLD);
 	for (const int *s = monitor_forwarded_signals; *s; s++)
 		sigaddset(&set, *s);
+	sigaddset(&set, SIGWINCH); /* the terminal's size: see monitor.h */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return uerr_set(err, errno, "sigprocmask");
 	c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -219,9 +220,8 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 		return -1;
 	if (!c->b.spec->has_process)
 		return uerr_set(err, 0, "config.json: process: required to run a container");
-	if (c->b.spec->process.terminal)
-		return uerr_set(err, 0,
-				"config.json: process.terminal: terminals are not supported yet; set it to false");
+	if (o->terminal_setup && o->terminal_setup(o->terminal_arg, c->b.spec, err) < 0)
+		return -1;
 	require = spec_annotation(c->b.spec, "run.umlrun.require");
 	if (require && check_parse_require(require, &c->require_namespaces,
 					   &c->require_landlock, err) < 0)

@@ -25,6 +25,11 @@ struct sandbox_opts {
 	bool listen;           /* open the control socket */
 	char *const *ports;    /* run -p HOST:GUEST[/udp] values (net.h); NULL-terminated, may be NULL */
 	const struct log_ctx *log;
+	/* Called once config.json is loaded, before the agent's configuration
+	 * is encoded: sets up the process's terminal (it may change
+	 * process.terminal and process.consoleSize). May be NULL. */
+	int (*terminal_setup)(void *arg, struct spec *spec, struct uerr *err);
+	void *terminal_arg;
 };
 
 /* Everything a sandbox creates, released in reverse by sandbox_release(). */

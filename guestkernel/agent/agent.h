@@ -71,6 +71,8 @@ struct agent_process {
 	struct agent_caps caps;
 	bool has_oom_score;
 	int32_t oom_score;
+	bool terminal;        /* a guest pty as stdin, stdout and stderr */
+	uint16_t rows, cols;  /* its initial size; 0: leave the default */
 };
 
 /* One config.json mount the guest performs (T_MOUNT, mounts.c). */
@@ -173,6 +175,7 @@ struct proc {
 	int in_fd;  /* write end of stdin, non-blocking; -1 once closed */
 	int out_fd; /* read end of stdout; -1 at EOF */
 	int err_fd; /* read end of stderr; -1 at EOF */
+	bool tty;   /* in_fd and out_fd are a pty master (err_fd is -1) */
 	struct stdin_buf in;
 	bool exited;
 	int status; /* raw wait status, valid once exited */
@@ -266,6 +269,10 @@ struct proc *proc_alloc(struct proctab *t, uint16_t sid);
 void proc_release(struct proc *p);
 bool proctab_has_exec(const struct proctab *t);
 int proctab_reap(struct proctab *t, struct aerr *e);
+
+/* terminal.c: a process's guest pty (its master is the agent's end). */
+int terminal_open(const struct agent_process *c, int *master, int *slave, struct aerr *e);
+int terminal_resize(struct proctab *t, const struct frame *f, struct aerr *e);
 
 /* workload.c */
 int workload_spawn(struct proc *p, const struct agent_process *c, const struct spawn_env *env,

@@ -141,6 +141,17 @@ static int decode_process_tag(struct agent_process *p, uint16_t tag, const uint8
 		return 0;
 	case T_CAPS:
 		return get_caps(p, d, len, e);
+	case T_TERMINAL:
+		if (len != 1)
+			return aerr_set(e, 0, "terminal has length %u, want 1", len);
+		p->terminal = d[0] != 0;
+		return 0;
+	case T_WINSIZE:
+		if (len != 4)
+			return aerr_set(e, 0, "winsize has length %u, want 4", len);
+		memcpy(&p->rows, d, 2);
+		memcpy(&p->cols, d + 2, 2);
+		return 0;
 	case T_OOM_SCORE:
 		p->has_oom_score = true;
 		return get_u32(d, len, (uint32_t *)&p->oom_score, "oom_score_adj", e);

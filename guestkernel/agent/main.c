@@ -97,6 +97,9 @@ static int wait_start(struct agent *a)
 		case P_EXEC:
 			r = exec_refuse_early(a, &f);
 			break;
+		case P_RESIZE: /* the pre-forked process already has its pty */
+			r = terminal_resize(&a->procs, &f, &a->err);
+			break;
 		default:
 			return aerr_set(&a->err, 0, "protocol error: frame type %u before start",
 					f.type);

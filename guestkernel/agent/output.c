@@ -19,6 +19,8 @@ int output_forward(struct channel *ch, uint16_t sid, int *fd, uint8_t type, stru
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return 0;
+	if (n < 0 && errno == EIO) /* a pty master whose slave side is all closed */
+		n = 0;
 	if (n < 0)
 		return aerr_set(e, errno, "read %s of process %u",
 				type == P_STDOUT ? "stdout" : "stderr", sid);

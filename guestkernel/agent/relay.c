@@ -47,6 +47,8 @@ static int on_host_frame(struct agent *a, const struct frame *f)
 		return on_signal(a, f);
 	case P_EXEC:
 		return exec_start(a, f);
+	case P_RESIZE:
+		return terminal_resize(&a->procs, f, &a->err);
 	default:
 		return aerr_set(&a->err, 0, "protocol error: unexpected frame type %u while running",
 				f->type);

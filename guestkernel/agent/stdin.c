@@ -48,7 +48,7 @@ int stdin_pump(struct stdin_buf *in, int *fd, struct aerr *e)
 			continue;
 		} else if (n < 0 && errno == EAGAIN) {
 			break;
-		} else if (n < 0 && errno == EPIPE) {
+		} else if (n < 0 && (errno == EPIPE || errno == EIO)) {
 			stdin_close(in, fd);
 		} else {
 			return aerr_set(e, n < 0 ? errno : EIO, "write process stdin");

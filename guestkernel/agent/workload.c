@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,8 @@ static _Noreturn void child_exec(const struct agent_process *c, const struct spa
 		if (dup2(stdio[i], i) < 0)
 			_exit(127);
 	}
+	if (c->terminal && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		child_fail_step("make the pty the controlling terminal", errno);
 	child_reset_signals();
 	if (limits_child_apply(c, env, &what) < 0 || privs_child_before_creds(c, env, &what) < 0 ||
 	    privs_child_keepcaps(c, 1, &what) < 0)
@@ -121,6 +124,32 @@ static int make_pipe(int p[2], const char *what, struct aerr *e)
 	return 0;
 }
 
+/* workload_spawn() for a process with a terminal: one pty instead of the
+ * three pipes. */
+static int spawn_with_terminal(struct proc *p, const struct agent_process *c,
+			       const struct spawn_env *env, int gate, struct aerr *e)
+{
+	autoclose int master = -1, slave = -1, in = -1;
+	pid_t pid;
+
+	if (terminal_open(c, &master, &slave, e) < 0)
+		return -1;
+	in = fcntl(master, F_DUPFD_CLOEXEC, 3);
+	if (in < 0)
+		return aerr_set(e, errno, "dup the pty");
+	pid = fork();
+	if (pid < 0)
+		return aerr_set(e, errno, "fork process");
+	if (pid == 0)
+		child_exec(c, env, (const int[3]){ slave, slave, slave }, gate);
+	p->pid = pid;
+	p->tty = true;
+	p->in_fd = steal_fd(in);
+	p->out_fd = steal_fd(master);
+	p->err_fd = -1;
+	return 0;
+}
+
 /* Starts c in slot p (pid, pipes); SIGCHLD must already be blocked
  * (proctab_open). With gate >= 0 the child does all its set-up, then waits
  * for one byte on gate before exec (so that `start` costs only the exec),
@@ -132,6 +161,8 @@ int workload_spawn(struct proc *p, const struct agent_process *c, const struct s
 	int fds[2];
 	pid_t pid;
 
+	if (c->terminal)
+		return spawn_with_terminal(p, c, env, gate, e);
 	if (make_pipe(fds, "stdin", e) < 0)
 		return -1;
 	in_r = fds[0], in_w = fds[1];
