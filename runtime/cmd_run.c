@@ -33,6 +33,9 @@ static const char usage_run[] =
 	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
 	"  -d, --detach        create and start the container, then return\n"
 	"  -t, --tty           give the process a terminal (process.terminal)\n"
+	"      --timeout DURATION  kill the sandbox DURATION after start (5s, 2m,\n"
+	"                      1h, 500ms; plain seconds) and exit 124\n"
+	"      --stats FILE    write the run's figures to FILE as JSON\n"
 	"  -p, --publish [ADDR:]HOST:GUEST[/udp]  forward a host port to the guest\n"
 	"                      (network mode slirp; repeatable)\n"
 	"      --pid-file FILE write the monitor's pid to FILE\n"
@@ -56,7 +59,8 @@ static const char usage_create[] =
 	"      --no-new-keyring  accepted for compatibility; no effect\n"
 	"  -h, --help          show this help\n";
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_TIMEOUT,
+       OPT_STATS,
        OPT_PRESERVE_FDS };
 
 struct up_opts {
@@ -66,6 +70,8 @@ struct up_opts {
 	const char *console_socket;
 	bool detach;
 	bool tty;
+	long timeout_ms;
+	const char *stats;
 	char *ports[NET_MAX_PORTS + 1]; /* -p values (run only), NULL-terminated */
 	size_t n_ports;
 };
@@ -79,6 +85,29 @@ int cmd_fail(const struct global_opts *g, const struct uerr *err)
 	return 1;
 }
 
+/* "1.5s", "500ms", "2m", "1h", "30" (seconds) to milliseconds, > 0. */
+static int parse_duration(const char *s, long *ms)
+{
+	static const struct {
+		const char *unit;
+		double scale;
+	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0 && v * units[i].scale < 1e12) {
+			*ms = (long)(v * units[i].scale);
+			return *ms > 0 ? 0 : -1;
+		}
+	}
+	return -1;
+}
+
 static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 		    struct up_opts *u)
 {
@@ -86,6 +115,8 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "tty", no_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 		{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
@@ -129,6 +160,18 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 			break;
 		case OPT_CONSOLE_SOCKET:
 			u->console_socket = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (!allow_detach || parse_duration(optarg, &u->timeout_ms) < 0) {
+				fprintf(stderr, "umlrun %s: --timeout %s: expected a duration such as "
+						"30s, 5m, 1h or 500ms\n", argv[0], optarg);
+				return -1;
+			}
+			break;
+		case OPT_STATS:
+			if (!allow_detach)
+				goto bad;
+			u->stats = optarg;
 			break;
 		case OPT_NO_PIVOT:
 		case OPT_NO_NEW_KEYRING:
@@ -194,6 +237,8 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	o.so.id = u.id;
 	o.tty = u.tty;
 	o.console_socket = u.console_socket;
+	o.timeout_ms = u.timeout_ms;
+	o.stats_file = u.stats;
 	o.so.ports = u.ports;
 	if (u.pid_file && write_pid_file(u.pid_file, getpid(), &err) < 0)
 		return cmd_fail(g, &err);
@@ -229,12 +274,25 @@ static _Noreturn void monitor_main(const struct global_opts *g, const struct up_
 					 .kernel = g->kernel, .log = &g->log, .listen = true,
 					 .ports = u->ports },
 				 .keep_state = true, .notify_fd = notify, .stdio = true,
-				 .tty = u->tty, .console_socket = u->console_socket };
+				 .tty = u->tty, .console_socket = u->console_socket,
+				 /* run -d: a service, whose output goes to its log */
+				 .logs = u->detach && u->console_socket == NULL,
+				 .timeout_ms = u->timeout_ms };
 	struct uerr err = { 0 };
 	bool created;
 	int r;
 
 	setsid();
+	if (o.logs) { /* a service keeps nothing of its caller's stdio */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			close(null);
+		}
+	}
 	r = launch(&o, &created, &err);
 	if (!created) {
 		/* nothing is left of the container now: hand the error over */

@@ -34,6 +34,11 @@ int cmd_resume(const struct global_opts *g, int argc, char **argv);
 int cmd_ps(const struct global_opts *g, int argc, char **argv);
 int cmd_features(const struct global_opts *g, int argc, char **argv);
 
+/* cmd_service.c */
+int cmd_logs(const struct global_opts *g, int argc, char **argv);
+int cmd_stop(const struct global_opts *g, int argc, char **argv);
+int cmd_attach(const struct global_opts *g, int argc, char **argv);
+
 /* cmd_exec.c */
 int cmd_exec(const struct global_opts *g, int argc, char **argv);
 

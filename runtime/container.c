@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
@@ -111,6 +112,10 @@ void container_print_state(FILE *f, const struct container *c)
 	jsonw_str(f, c->rootfs);
 	fputs(",\n  \"created\": ", f);
 	jsonw_str(f, c->created);
+	if (s == CS_STOPPED && c->has_exit) /* beyond the runtime-spec: the exit */
+		fprintf(f, ",\n  \"exitCode\": %d", WIFEXITED(c->exit_status) ?
+							WEXITSTATUS(c->exit_status) :
+							128 + WTERMSIG(c->exit_status));
 	fputs(",\n  \"owner\": \"\",\n  \"annotations\": ", f);
 	print_annotations(f, c);
 	fputs("\n}\n", f);

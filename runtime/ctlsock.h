@@ -21,7 +21,9 @@ enum ctl_op {
 	CTL_SIGNAL = 4, /* on an exec connection: arg: signal for that process */
 	CTL_PAUSE = 5,
 	CTL_RESUME = 6,
-	CTL_RESIZE = 7, /* on an exec connection: arg: rows << 16 | cols */
+	CTL_RESIZE = 7, /* on an exec or attach connection: arg: rows << 16 | cols */
+	CTL_ATTACH = 8, /* 1 fd attached: it gets the process's output from now on */
+	CTL_INPUT = 9,  /* on an attach connection: payload: bytes for its stdin */
 	/* replies */
 	CTL_OK = 100,
 	CTL_ERR = 101,     /* payload: message */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -40,7 +42,7 @@ static int terminal_setup(void *arg, struct spec *spec, struct uerr *err)
 		 * controlling terminal, and resizes reach it as SIGWINCH */
 		if (tty_console_socket(l->o->console_socket, l->o->notify_fd >= 0, &l->tty, err) < 0)
 			return -1;
-	} else if (l->o->notify_fd >= 0) {
+	} else if (l->o->notify_fd >= 0 && !l->o->logs) {
 		return uerr_set(err, 0, "config.json: process.terminal: a detached container "
 					"needs --console-socket to get its terminal");
 	} else if (l->o->stdio && isatty(STDIN_FILENO)) {
@@ -82,6 +84,42 @@ static void on_status(void *arg, enum ctr_status s, int exit)
 	container_save(&l->ctr, &ignored);
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* run --stats: wall time; the guest CPU time and peak memory of the
+ * container's processes (as the guest measured them; null when the guest
+ * did not report, e.g. after --timeout); network bytes; the exit. */
+static void write_stats(const char *path, long t0, int ret, const struct container *c,
+			const struct proto_usage *u)
+{
+	autofclose FILE *f = fopen(path, "we");
+
+	if (f == NULL) {
+		fprintf(stderr, "umlrun: --stats %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\n  \"wallSeconds\": %.3f,\n", (double)(now_ms() - t0) / 1000.0);
+	if (u)
+		fprintf(f, "  \"guestCpuSeconds\": %.6f,\n  \"guestPeakMemoryBytes\": %llu,\n",
+			(double)u->cpu_us / 1e6, (unsigned long long)u->maxrss_kb * 1024);
+	else
+		fputs("  \"guestCpuSeconds\": null,\n  \"guestPeakMemoryBytes\": null,\n", f);
+	fprintf(f,
+		"  \"netBytesIn\": %llu,\n  \"netBytesOut\": %llu,\n"
+		"  \"timedOut\": %s,\n  \"exitCode\": %d",
+		c->net_in, c->net_out, ret == MONITOR_TIMEOUT_EXIT && !c->has_exit ? "true" : "false",
+		ret < 0 ? -1 : ret);
+	if (c->has_exit)
+		fprintf(f, ",\n  \"waitStatus\": %d", c->exit_status);
+	fputs("\n}\n", f);
+}
+
 static void launch_state_release(struct launch_state *l)
 {
 	tty_restore(&l->tty);
@@ -94,6 +132,10 @@ int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 		.sb = &sb, .o = o, .tty = HOST_TTY_INIT
 	};
 	struct sandbox_opts so = o->so;
+	__attribute__((cleanup(logfile_close))) struct logfile log = { .dirfd = -1, .fd = -1 };
+	long t0 = now_ms();
+	struct proto_usage usage = { 0 };
+	bool usage_known = false;
 	autofree char *stamp = NULL;
 	struct monitor m;
 	int ret;
@@ -123,7 +165,18 @@ int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 			      .on_status = on_status, .arg = &l };
 	if (l.tty.owned >= 0) /* the console socket's pty is the process's stdio */
 		m.in_fd = m.out_fd = m.err_fd = l.tty.owned;
+	if (o->logs) { /* a service: no stdin, output to the capped log */
+		if (logfile_open(&log, sb.state_dir, LOGFILE_CAP, err) < 0)
+			return -1;
+		m.in_fd = -1;
+		m.log = &log;
+	}
+	m.timeout_ms = o->timeout_ms;
+	m.usage = &usage;
+	m.usage_known = &usage_known;
 	ret = monitor_run(&m, err);
+	if (o->stats_file)
+		write_stats(o->stats_file, t0, ret, &l.ctr, usage_known ? &usage : NULL);
 	sb.vm = 0; /* reaped by the monitor */
 	cleanup_closep(&sb.listen_fd);
 	unlink(CTL_SOCK_NAME); /* the cwd is the state dir */

@@ -18,6 +18,9 @@ struct launch_opts {
 	bool stdio;      /* relay the container's stdio to fds 0-2 */
 	bool tty;        /* run -t: give the process a terminal */
 	const char *console_socket; /* send the terminal's pty master there */
+	bool logs;       /* detached service: output to STATE/container.log */
+	long timeout_ms; /* run --timeout: > 0 kills the sandbox after it */
+	const char *stats_file; /* run --stats: write the run's figures there */
 };
 
 /* Returns the exit code (the process's, 128+N for signal N), or -1 with

@@ -38,6 +38,9 @@ static const char usage_main[] =
 	"  pause     suspend a container\n"
 	"  resume    resume a paused container\n"
 	"  delete    delete a container\n"
+	"  stop      stop a container: SIGTERM, then SIGKILL after a grace time\n"
+	"  logs      print a detached container's output\n"
+	"  attach    connect the terminal to a detached container\n"
 	"  features  print the runtime-spec features document\n"
 	"  spec      write a starter config.json\n"
 	"  check     show which confinement layers this host provides\n"
@@ -152,6 +155,9 @@ static const struct {
 	{ "pause", cmd_pause },
 	{ "resume", cmd_resume },
 	{ "delete", cmd_delete },
+	{ "stop", cmd_stop },
+	{ "logs", cmd_logs },
+	{ "attach", cmd_attach },
 	{ "features", cmd_features },
 	{ "check", cmd_check },
 	{ "spec", cmd_spec },

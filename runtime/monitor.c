@@ -56,6 +56,10 @@ struct mon {
 	struct mproc procs[MAX_PROCS];
 	struct mclient clients[MAX_CLIENTS];
 	int start_client; /* waiting for P_STARTED of sid 0, -1 */
+	int attach_client; /* `umlrun attach`: gets sid 0's output, sends input; -1 */
+	int attach_fd;
+	long started_ms;   /* when sid 0 started, for the timeout */
+	bool timed_out;
 	uint16_t next_sid;
 	bool vm_exited;
 	int vm_status;
@@ -152,6 +156,12 @@ static void client_close(struct mon *x, int ci)
 	c->proc = -1;
 	if (x->start_client == ci)
 		x->start_client = -1;
+	if (x->attach_client == ci) {
+		x->attach_client = -1;
+		if (x->attach_fd >= 0)
+			close(x->attach_fd);
+		x->attach_fd = -1;
+	}
 }
 
 static void client_error(struct mon *x, int ci, const char *fmt, const char *arg)
@@ -307,16 +317,26 @@ static int on_frame(struct mon *x, uint8_t type, uint16_t sid, const uint8_t *p,
 			client_reply(x, ci, CTL_OK, 0, NULL);
 			client_close(x, ci);
 		}
+		x->started_ms = now_ms();
 		set_status(x, CS_RUNNING, -1);
 		return 0;
 	case P_STDOUT:
 	case P_STDERR:
 		if (x->phase != PH_RUNNING)
 			break;
-		if (type == P_STDOUT)
+		if (x->m->log)
+			logfile_write(x->m->log, p, len);
+		else if (type == P_STDOUT)
 			relay_out(init->out_fd, &init->out_open, p, len);
 		else
 			relay_out(init->err_fd, &init->err_open, p, len);
+		if (x->attach_fd >= 0) {
+			bool open = true;
+
+			relay_out(x->attach_fd, &open, p, len);
+			if (!open)
+				client_close(x, x->attach_client);
+		}
 		return 0;
 	case P_STDIN_ACK:
 		if (x->phase != PH_RUNNING || len != 4)
@@ -325,9 +345,13 @@ static int on_frame(struct mon *x, uint8_t type, uint16_t sid, const uint8_t *p,
 		init->inflight = v > init->inflight ? 0 : init->inflight - v;
 		return 0;
 	case P_EXIT:
-		if (x->phase != PH_RUNNING || len != 4)
+		if (x->phase != PH_RUNNING || (len != 4 && len != 4 + sizeof(struct proto_usage)))
 			break;
 		memcpy(&x->exit_status, p, 4);
+		if (len > 4 && x->m->usage) {
+			memcpy(x->m->usage, p + 4, sizeof(*x->m->usage));
+			x->m->usage_known[0] = true;
+		}
 		x->have_exit = true;
 		x->phase = PH_DONE;
 		return 0;
@@ -512,6 +536,26 @@ static void do_pause(struct mon *x, int ci, bool pause)
 	client_close(x, ci);
 }
 
+/* One attach client at a time: it gets the process's output (as well as
+ * the log) and may send input and resizes until it detaches. */
+static void do_attach(struct mon *x, int ci, int *fds, size_t n_fds)
+{
+	if (n_fds != 1) {
+		for (size_t i = 0; i < n_fds; i++)
+			close(fds[i]);
+		return client_error(x, ci, "attach: %s", "pass exactly one fd");
+	}
+	if (x->phase != PH_RUNNING || x->attach_client >= 0) {
+		close(fds[0]);
+		return client_error(x, ci, "attach: %s", x->phase != PH_RUNNING ?
+						       "the container is not running" :
+						       "another client is attached");
+	}
+	x->attach_client = ci;
+	x->attach_fd = fds[0];
+	client_reply(x, ci, CTL_OK, 0, NULL);
+}
+
 static void on_client(struct mon *x, int ci)
 {
 	struct mclient *c = &x->clients[ci];
@@ -527,9 +571,20 @@ static void on_client(struct mon *x, int ci)
 			queue_signal(x, x->procs[c->proc].sid, 0, SIGKILL);
 		return client_close(x, ci);
 	}
-	if (h.op != CTL_EXEC)
+	if (h.op != CTL_EXEC && h.op != CTL_ATTACH)
 		for (size_t i = 0; i < n_fds; i++)
 			close(fds[i]);
+	if (ci == x->attach_client) {
+		if (h.op == CTL_INPUT && x->phase == PH_RUNNING && h.len > 0 &&
+		    proto_frame_to(&x->out, P_STDIN, 0, 0, x->cbuf, h.len) == 0)
+			x->procs[0].inflight += h.len;
+		if (h.op == CTL_RESIZE && x->phase == PH_RUNNING) {
+			uint16_t ws[2] = { (uint16_t)((uint32_t)h.arg >> 16), (uint16_t)h.arg };
+
+			proto_frame_to(&x->out, P_RESIZE, 0, 0, ws, sizeof(ws));
+		}
+		return;
+	}
 	if (c->proc >= 0) { /* an exec connection only forwards signals */
 		if (h.op == CTL_SIGNAL && h.arg > 0 && h.arg < NSIG)
 			queue_signal(x, x->procs[c->proc].sid, 0, h.arg);
@@ -560,6 +615,8 @@ static void on_client(struct mon *x, int ci)
 	case CTL_PAUSE:
 	case CTL_RESUME:
 		return do_pause(x, ci, h.op == CTL_PAUSE);
+	case CTL_ATTACH:
+		return do_attach(x, ci, fds, n_fds);
 	default:
 		return client_error(x, ci, "%s", "unknown request");
 	}
@@ -606,6 +663,8 @@ static void step(struct mon *x, int timeout_ms)
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		if (x->clients[i].fd < 0)
 			continue;
+		if (i == x->attach_client && x->procs[0].inflight >= PROTO_STDIN_WINDOW)
+			continue; /* its input waits for the guest to catch up */
 		tag[n] = TAG_CLIENT;
 		idx[n] = i;
 		pfd[n++] = (struct pollfd){ .fd = x->clients[i].fd, .events = POLLIN };
@@ -678,6 +737,8 @@ static void mon_init(struct mon *x, const struct monitor *m, struct uerr *err)
 	x->err = err;
 	x->phase = PH_HELLO;
 	x->start_client = -1;
+	x->attach_client = -1;
+	x->attach_fd = -1;
 	for (int i = 0; i < MAX_PROCS; i++)
 		proc_free(x, &x->procs[i]);
 	for (int i = 0; i < MAX_CLIENTS; i++)
@@ -693,6 +754,8 @@ static void mon_release(struct mon *x)
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		if (x->clients[i].fd >= 0 && x->clients[i].proc >= 0)
 			client_reply(x, i, CTL_ERR, 0, "the container exited");
+		if (i == x->attach_client)
+			client_reply(x, i, CTL_EXIT, x->have_exit ? x->exit_status : -1, NULL);
 		client_close(x, i);
 	}
 	for (int i = 1; i < MAX_PROCS; i++)
@@ -721,7 +784,18 @@ int monitor_run(const struct monitor *m, struct uerr *err)
 				     "the boot timeout (is the kernel a UML kernel?)" : "the boot timeout");
 			break;
 		}
-		step(&x, booting ? (int)left : -1);
+		if (m->timeout_ms > 0 && x.started_ms > 0) {
+			long t = x.started_ms + m->timeout_ms - now_ms();
+
+			if (t <= 0) { /* as timeout(1): kill, and say so in the exit code */
+				vm_kill(m->vm);
+				x.timed_out = true;
+				x.phase = PH_DONE;
+				break;
+			}
+			left = t;
+		}
+		step(&x, booting || (m->timeout_ms > 0 && x.started_ms > 0) ? (int)left : -1);
 		if (x.ctl_eof && x.phase != PH_DONE) {
 			/* The kernel closed the line: wait for its exit status. */
 			while (!x.vm_exited && waitpid(m->vm, &x.vm_status, 0) < 0 && errno == EINTR)
@@ -749,5 +823,7 @@ int monitor_run(const struct monitor *m, struct uerr *err)
 		waitpid(m->vm, NULL, 0);
 	if (x.failed)
 		return -1;
+	if (x.timed_out)
+		return MONITOR_TIMEOUT_EXIT;
 	return x.have_exit ? monitor_exit_code(x.exit_status) : 1;
 }

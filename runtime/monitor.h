@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "container.h"
+#include "logfile.h"
 #include "error.h"
 #include "proto.h"
 
@@ -23,6 +24,10 @@ struct monitor {
 	int err_fd;           /* ... its stderr */
 	int winsize_fd;       /* a terminal whose size the process's follows (on
 			       * SIGWINCH), -1 for none */
+	struct logfile *log;  /* detached: the process's output goes here */
+	long timeout_ms;      /* > 0: kill the sandbox this long after start */
+	struct proto_usage *usage; /* filled when the guest reports it; may be NULL */
+	bool *usage_known;
 	const struct pbuf *config; /* P_CONFIG payload (TLV list) */
 	int boot_timeout_ms;  /* for HELLO and READY */
 	bool autostart;       /* start the process as soon as the guest is ready */
@@ -37,8 +42,12 @@ struct monitor {
 	void *arg;
 };
 
+/* The exit code after --timeout, as timeout(1). */
+#define MONITOR_TIMEOUT_EXIT 124
+
 /* Runs the sandbox to its end. Returns the exit code (the container
- * process's, 128+N for signal N), or -1 with err when the sandbox failed.
+ * process's, 128+N for signal N, MONITOR_TIMEOUT_EXIT after the timeout),
+ * or -1 with err when the sandbox failed.
  * The kernel process has exited or been killed when this returns. */
 int monitor_run(const struct monitor *m, struct uerr *err);
 

@@ -39,7 +39,8 @@ enum proto_type {
 	P_STDERR = 9,    /* agent->host: bytes from the workload's stderr */
 	P_STDIN_ACK = 10, /* agent->host: u32 stdin bytes consumed */
 	P_SIGNAL = 11,   /* host->agent: u32 signal for the workload */
-	P_EXIT = 12,     /* agent->host: i32 wait status of the workload */
+	P_EXIT = 12,     /* agent->host: i32 wait status of the workload; for sid 0
+			  * optionally followed by struct proto_usage */
 	P_ERROR = 13,    /* agent->host: text; setup failed, the guest powers off */
 	P_EXEC = 14,     /* host->agent: start process sid; TLV list (T_ARG, T_ENV, T_CWD,
 			  * T_UID, T_GID, T_GROUP, T_UMASK); answered by P_STARTED(sid)
@@ -100,6 +101,13 @@ struct proto_mount {
 	uint32_t pad;
 	uint64_t flags;       /* MS_* for mount(2) */
 	uint64_t propagation; /* MS_PRIVATE/SHARED/SLAVE/UNBINDABLE (| MS_REC), or 0 */
+};
+
+/* What the container's processes used in the guest (all of them: the
+ * agent reaps every process), sent after sid 0's exit status. */
+struct proto_usage {
+	uint64_t cpu_us;    /* user + system CPU time */
+	uint64_t maxrss_kb; /* the largest process's peak resident memory */
 };
 
 struct proto_hdr {

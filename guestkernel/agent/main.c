@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,6 +140,25 @@ static int run_workload(struct agent *a, int *gate_w)
 	return relay_run(a);
 }
 
+/* P_EXIT(0): the wait status, then what the processes used in the guest. */
+static int send_exit(struct agent *a)
+{
+	uint8_t buf[sizeof(int32_t) + sizeof(struct proto_usage)];
+	struct proto_usage u = { 0 };
+	struct rusage ru;
+	int32_t status = a->procs.p[0].status;
+
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		u = (struct proto_usage){
+			.cpu_us = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec +
+				  (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec,
+			.maxrss_kb = (uint64_t)ru.ru_maxrss,
+		};
+	memcpy(buf, &status, sizeof(status));
+	memcpy(buf + sizeof(status), &u, sizeof(u));
+	return channel_send(&a->ch, P_EXIT, 0, buf, sizeof(buf), &a->err);
+}
+
 static int agent_run(struct agent *a)
 {
 	autoclose int gate_w = -1;
@@ -169,7 +189,7 @@ static int agent_run(struct agent *a)
 		waitpid(a->procs.p[0].pid, &ignored, 0);
 	}
 	sync(); /* hostfs writes live in the guest page cache until now */
-	return channel_send(&a->ch, P_EXIT, 0, &a->procs.p[0].status, sizeof(int32_t), &a->err);
+	return send_exit(a);
 }
 
 static _Noreturn void power_off(struct agent *a)
