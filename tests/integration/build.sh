@@ -18,7 +18,7 @@ test_help_options_are_documented_in_the_man_page() {
 	local man=$UMLRUN_SRCDIR/man/umlrun.8 opt
 	local cmd
 	"$UMLRUN" --help > "$T/h" || fail "--help exit $?"
-	for cmd in run create start state list ps exec kill pause resume delete features check spec; do
+	for cmd in run create start state list ps exec kill pause resume delete features check spec stop logs attach; do
 		"$UMLRUN" "$cmd" --help >> "$T/h" || fail "$cmd --help exit $?"
 	done
 	for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/h" | sort -u); do
