@@ -8,6 +8,7 @@
 #include "agentcfg.h"
 
 #include <errno.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -150,7 +151,7 @@ static int add_mount(const struct spec_mount *m, size_t i, struct pbuf *out, str
 	if (mountopts_parse(m->options, at, &o, err) < 0)
 		return -1;
 	if (o.bind || (m->type && (strcmp(m->type, "bind") == 0 || strcmp(m->type, "rbind") == 0)))
-		return 0;
+		return agentcfg_bind(out, (uint32_t)i, m->destination, o.flags, err);
 	if (m->type == NULL)
 		return uerr_set(err, 0, "%s.type: required for a mount that is not a bind mount",
 				at);
@@ -262,6 +263,14 @@ int agentcfg_build(const struct spec *spec, char *const *args_override, struct p
 				"seccomp...) is larger than %u bytes",
 				PROTO_MAX_HOST_PAYLOAD);
 	return 0;
+}
+
+int agentcfg_bind(struct pbuf *out, uint32_t index, const char *dest, unsigned long flags,
+		  struct uerr *err)
+{
+	struct mountopts o = { .flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) };
+
+	return encode_mount(index, dest, "bind", dest, &o, out, err);
 }
 
 int agentcfg_exec(const struct spec_process *p, struct pbuf *out, struct uerr *err)

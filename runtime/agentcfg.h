@@ -13,6 +13,11 @@
 int agentcfg_build(const struct spec *spec, char *const *args_override, struct pbuf *out,
 		   struct uerr *err);
 
+/* Appends a T_MOUNT that makes the guest apply a host bind mount's flags
+ * (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC) at dest (binds.h). */
+int agentcfg_bind(struct pbuf *out, uint32_t index, const char *dest, unsigned long flags,
+		  struct uerr *err);
+
 /* Fills `out` with the P_EXEC TLV list for process p (args, env, cwd, user,
  * rlimits, noNewPrivileges, capabilities, oomScoreAdj); the container's
  * seccomp filter and pids cgroup apply to it in the guest as well. */

@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "commands.h"
 #include "container.h"
+#include "binds.h"
 #include "ctlsock.h"
 #include "hooks.h"
 #include "launch.h"
@@ -33,6 +34,7 @@ static const char usage_run[] =
 	"  -b, --bundle DIR    bundle directory (default: the current directory)\n"
 	"  -d, --detach        create and start the container, then return\n"
 	"  -t, --tty           give the process a terminal (process.terminal)\n"
+	"  -v, --volume SRC:DST[:ro]  bind the host path SRC at DST (repeatable)\n"
 	"      --timeout DURATION  kill the sandbox DURATION after start (5s, 2m,\n"
 	"                      1h, 500ms; plain seconds) and exit 124\n"
 	"      --stats FILE    write the run's figures to FILE as JSON\n"
@@ -72,6 +74,8 @@ struct up_opts {
 	bool tty;
 	long timeout_ms;
 	const char *stats;
+	char *volumes[BINDS_MAX + 1]; /* -v values, NULL-terminated */
+	size_t n_volumes;
 	char *ports[NET_MAX_PORTS + 1]; /* -p values (run only), NULL-terminated */
 	size_t n_ports;
 };
@@ -115,6 +119,7 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "tty", no_argument, NULL, 't' },
+		{ "volume", required_argument, NULL, 'v' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "publish", required_argument, NULL, 'p' },
@@ -130,7 +135,7 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 
 	*u = (struct up_opts){ .bundle = "." };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, allow_detach ? "+b:dp:th" : "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, allow_detach ? "+b:dp:tv:h" : "+b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			u->bundle = optarg;
@@ -157,6 +162,16 @@ static int parse_up(int argc, char **argv, const char *usage, bool allow_detach,
 			if (!allow_detach)
 				goto bad;
 			u->tty = true;
+			break;
+		case 'v':
+			if (!allow_detach)
+				goto bad;
+			if (u->n_volumes == BINDS_MAX) {
+				fprintf(stderr, "umlrun %s: more than %d -v options\n", argv[0],
+					BINDS_MAX);
+				return -1;
+			}
+			u->volumes[u->n_volumes++] = optarg;
 			break;
 		case OPT_CONSOLE_SOCKET:
 			u->console_socket = optarg;
@@ -240,6 +255,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	o.timeout_ms = u.timeout_ms;
 	o.stats_file = u.stats;
 	o.so.ports = u.ports;
+	o.so.volumes = u.volumes;
 	if (u.pid_file && write_pid_file(u.pid_file, getpid(), &err) < 0)
 		return cmd_fail(g, &err);
 	r = launch(&o, &created, &err);
@@ -272,7 +288,7 @@ static _Noreturn void monitor_main(const struct global_opts *g, const struct up_
 {
 	struct launch_opts o = { .so = { .root = g->root, .bundle = u->bundle, .id = u->id,
 					 .kernel = g->kernel, .log = &g->log, .listen = true,
-					 .ports = u->ports },
+					 .ports = u->ports, .volumes = u->volumes },
 				 .keep_state = true, .notify_fd = notify, .stdio = true,
 				 .tty = u->tty, .console_socket = u->console_socket,
 				 /* run -d: a service, whose output goes to its log */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -33,6 +34,9 @@
 #endif
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
@@ -284,6 +288,46 @@ static int attach_overlay(const struct jail *j, const char *dst)
 	return rmdir("ovl");
 }
 
+/* Mounts each bind source over its destination inside the view's rootfs
+ * (resolved as if the rootfs were "/", so its symlinks cannot point the
+ * mount elsewhere): nosuid, nodev, read-only if asked, and idmapped like
+ * the rootfs when the kernel runs as a per-sandbox uid. */
+static int attach_binds(const struct jail *j)
+{
+	autoclose int root = -1;
+
+	if (j->n_binds == 0)
+		return 0;
+	root = open("rootfs", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	for (size_t i = 0; i < j->n_binds; i++) {
+		const struct bind_mount *b = &j->binds[i];
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+					.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+		struct mount_attr_compat attr = {
+			.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				    (b->ro ? MOUNT_ATTR_RDONLY : 0) |
+				    (j->idmap_userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
+			.userns_fd = (unsigned long long)(j->idmap_userns_fd >= 0 ? j->idmap_userns_fd : 0),
+		};
+		autoclose int target = -1, tree = -1;
+
+		target = (int)syscall(SYS_openat2, root, b->dest, &how, sizeof(how));
+		if (target < 0)
+			return -1;
+		tree = (int)syscall(SYS_open_tree, AT_FDCWD, b->source,
+				    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (tree < 0 ||
+		    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+			    sizeof(attr)) < 0 ||
+		    syscall(SYS_move_mount, tree, "", target, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 #define STEP(name, expr)               \
 	do {                           \
 		if ((expr) < 0)        \
@@ -318,6 +362,7 @@ static const char *build_view(const struct jail *j)
 		STEP("attach idmapped rootfs", attach_idmapped(j, "rootfs"));
 	else
 		STEP("bind rootfs", bind(j->rootfs, "rootfs", MS_NODEV | (j->rootfs_ro ? MS_RDONLY : 0)));
+	STEP("bind mounts into the rootfs", attach_binds(j));
 	STEP("bind UML directory", bind(j->uml_dir, "uml", MS_NODEV | MS_NOEXEC));
 	STEP("bind mconsole reply directory", bind(j->mc_dir, "mc", MS_RDONLY | MS_NODEV | MS_NOEXEC));
 	/* the one device node: UML's "null" channels open it */

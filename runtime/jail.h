@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "binds.h"
 #include "error.h"
 
 /* Paths inside the view. The UML command line uses only these. */
@@ -43,6 +44,8 @@ struct jail {
 	/* With idmap_userns_fd: the rootfs is an overlay mount, rebuilt from
 	 * these idmapped read-only layers (top first) and a tmpfs upper layer
 	 * of ovl_upper_mib (see overlay.h). */
+	const struct bind_mount *binds; /* host paths mounted inside the rootfs */
+	size_t n_binds;
 	char *const *ovl_lowers;
 	size_t n_ovl_lowers;
 	const char *ovl_options;

@@ -56,6 +56,7 @@ void sandbox_release(struct sandbox *c)
 	cleanup_closep(&c->listen_fd);
 	cleanup_closep(&c->jail.idmap_userns_fd);
 	overlay_layers_free(&c->ovl);
+	binds_free(&c->binds);
 	uml_argv_free(c->argv);
 	uml_argv_free(c->argv_nojail);
 	free(c->stage);
@@ -169,6 +170,7 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, unsigned long mem
 	*j = (struct jail){ .stage = c->stage, .kernel = c->kernel, .initrd = c->initramfs,
 			    .rootfs = c->b.rootfs, .rootfs_ro = c->b.spec->root.readonly,
 			    .uml_dir = c->uml_dir, .mc_dir = c->mc_dir, .tmp_mib = mem_mib + 16,
+			    .binds = c->binds.b, .n_binds = c->binds.n,
 			    .idmap_userns_fd = -1 };
 	switch (jail_elf_is_dynamic(c->kernel, err)) {
 	case -1:
@@ -206,6 +208,26 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, unsigned long mem
 	return 0;
 }
 
+/* Host bind mounts (config.json and run -v): checked, their mountpoints
+ * made in the rootfs, and the guest told to apply their flags. They exist
+ * only in the jail's view, so the sandbox cannot run without it. */
+static int add_binds(struct sandbox *c, char *const *volumes, struct uerr *err)
+{
+	if (binds_collect(c->b.spec, volumes, &c->binds, err) < 0)
+		return -1;
+	for (size_t i = c->binds.n_config; i < c->binds.n; i++)
+		if (agentcfg_bind(&c->config, (uint32_t)(1000 + i), c->binds.b[i].dest,
+				  c->binds.b[i].guest_flags, err) < 0)
+			return -1;
+	if (c->binds.n == 0)
+		return 0;
+	c->require_namespaces = true;
+	if (binds_make_mountpoints(&c->binds, c->b.rootfs, err) < 0)
+		return -1;
+	return c->b.spec->root.readonly ? binds_check_plain(&c->binds, c->b.rootfs, JAIL_ROOTFS, err) :
+					  0;
+}
+
 static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr *err)
 {
 	autofree char *log_path = NULL;
@@ -230,6 +252,8 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	    bundle_initramfs(&c->initramfs, err) < 0)
 		return -1;
 	if (agentcfg_build(c->b.spec, o->args, &c->config, err) < 0)
+		return -1;
+	if (add_binds(c, o->volumes, err) < 0)
 		return -1;
 	/* network: checked before anything is created */
 	if (net_sandbox_config(c->b.spec, o->ports, &c->config, &c->net, err) < 0)
@@ -283,7 +307,7 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	return cpu;
 }
 
-#define LL_MAX_RULES 12
+#define LL_MAX_RULES (12 + BINDS_MAX)
 
 /* What the kernel process may touch, as Landlock rules: the kernel (read,
  * exec), the initramfs, the rootfs (writable only if declared), its runtime
@@ -306,6 +330,11 @@ static size_t landlock_rules(const struct sandbox *c, bool jailed, struct ll_rul
 	/* host CPU features; jailed, the proc of the sandbox's pid namespace,
 	 * otherwise only the host's cpuinfo */
 	r[n++] = (struct ll_rule){ jailed ? JAIL_PROC : "/proc/cpuinfo", LL_READ };
+	/* a read-write bind in a read-only root: writable beneath it only
+	 * (its path has no symlink in the rootfs: binds_check_plain()) */
+	for (size_t i = 0; jailed && root == LL_READ && i < c->binds.n; i++)
+		if (!c->binds.b[i].ro && c->binds.b[i].view_path)
+			r[n++] = (struct ll_rule){ c->binds.b[i].view_path, LL_READ | LL_WRITE };
 	if (c->jail.host_libs) { /* a dynamically linked kernel */
 		r[n++] = (struct ll_rule){ "/lib", LL_READ | LL_EXEC };
 		r[n++] = (struct ll_rule){ "/usr", LL_READ | LL_EXEC };

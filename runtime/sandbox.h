@@ -23,6 +23,7 @@ struct sandbox_opts {
 	char *const *args;     /* replaces process.args when non-empty */
 	const char *kernel;    /* --kernel, or NULL */
 	bool listen;           /* open the control socket */
+	char *const *volumes;  /* run -v SRC:DST[:ro] values (binds.h); may be NULL */
 	char *const *ports;    /* run -p HOST:GUEST[/udp] values (net.h); NULL-terminated, may be NULL */
 	const struct log_ctx *log;
 	/* Called once config.json is loaded, before the agent's configuration
@@ -47,6 +48,7 @@ struct sandbox {
 	char **argv_nojail;
 	struct jail jail;
 	struct overlay_layers ovl; /* an overlay rootfs rebuilt in the jail */
+	struct binds binds;        /* host paths mounted into the rootfs */
 	struct pbuf config;
 	int log_fd;
 	int ctl[2];

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -46,10 +47,37 @@ static int mkdir_p(const char *dir)
 	}
 }
 
+/* A host bind mount, in place on the host inside the rootfs (see
+ * runtime/binds.h): the guest mounts that path of its hostfs root as its
+ * own hostfs mount, with the bind's flags (so a read-write bind works in a
+ * read-only root, and noexec is the guest kernel's). */
+static int bind_flags(const struct agent_mount *m, struct aerr *e)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	/* hostfs takes a path below its root: the one the host resolved */
+	if (realpath(m->dest, real) == NULL || stat(real, &st) < 0)
+		return aerr_set(e, errno, "mounts[%u]: bind destination %s", m->index, m->dest);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("none", real, "hostfs", m->flags, real) < 0)
+			return aerr_set(e, errno, "mounts[%u]: hostfs %s", m->index, real);
+		return 0;
+	}
+	/* a file: hostfs mounts directories only; bind it onto itself */
+	if (mount(real, real, NULL, MS_BIND, NULL) < 0)
+		return aerr_set(e, errno, "mounts[%u]: bind %s", m->index, real);
+	if (m->flags && mount(NULL, real, NULL, MS_REMOUNT | MS_BIND | m->flags, NULL) < 0)
+		return aerr_set(e, errno, "mounts[%u]: remount %s", m->index, real);
+	return 0;
+}
+
 static int mount_one(const struct agent_mount *m, struct aerr *e)
 {
 	struct stat st;
 
+	if (strcmp(m->type, "bind") == 0)
+		return bind_flags(m, e);
 	if (mkdir_p(m->dest) < 0 || stat(m->dest, &st) < 0)
 		return aerr_set(e, errno, "config.json: mounts[%u]: destination %s", m->index,
 				m->dest);
