@@ -68,10 +68,11 @@ test_guest_kernel_crash_is_reported() {
 	expect_error "guest kernel .* before the workload finished" "${UML[@]}" "$T/b"
 }
 
-test_terminal_true_is_refused_clearly() {
+test_terminal_create_needs_a_console_socket() {
 	new_bundle "$T/b"
 	sed -i 's/"terminal": false/"terminal": true/' "$T/b/config.json"
-	expect_error "process.terminal" "${UML[@]}" "$T/b"
+	expect_error "needs --console-socket" "${UML[@]}" create --bundle "$T/b" tt
+	[ ! -e "$ROOT/tt" ] || fail "state left"
 }
 
 test_unknown_command_or_bundle() {
