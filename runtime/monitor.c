@@ -425,6 +425,8 @@ static void read_stdin(struct mon *x, struct mproc *p)
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	if (n < 0 && errno == EIO) /* a terminal whose other end hung up */
+		queue_signal(x, p->sid, 0, SIGHUP);
 	if (n <= 0) {
 		p->stdin_open = false;
 		proto_frame_to(&x->out, P_STDIN_EOF, p->sid, 0, NULL, 0);

@@ -6,6 +6,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <termios.h>
 #include <unistd.h>
 
 int stdin_add(struct stdin_buf *in, const uint8_t *data, size_t len, struct aerr *e)
@@ -54,8 +55,18 @@ int stdin_pump(struct stdin_buf *in, int *fd, struct aerr *e)
 			return aerr_set(e, n < 0 ? errno : EIO, "write process stdin");
 		}
 	}
-	if (*fd >= 0 && in->eof && pbuf_pending(&in->buf) == 0)
+	if (*fd >= 0 && in->eof && pbuf_pending(&in->buf) == 0) {
+		struct termios t;
+
+		/* on a terminal, the end of input is its EOF character (^D):
+		 * closing the agent's end alone would tell the process nothing */
+		if (tcgetattr(*fd, &t) == 0) {
+			cc_t eof = t.c_cc[VEOF] ? t.c_cc[VEOF] : 4;
+
+			(void)!write(*fd, &eof, 1);
+		}
 		stdin_close(in, fd);
+	}
 	return 0;
 }
 

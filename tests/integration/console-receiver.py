@@ -47,7 +47,7 @@ def main():
     srv.bind(path)
     srv.listen(1)
     open(path + ".ready", "w").close()
-    srv.settimeout(120)
+    srv.settimeout(60)
     conn, _ = srv.accept()
     master, name = recv_fd(conn)
     conn.close()

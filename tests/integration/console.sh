@@ -71,7 +71,9 @@ con_no_kernel_messages() {
 # con_bundle DIR [TERMINAL(true|false)] [ARGS_JSON]: new_bundle with
 # process.terminal set.
 con_bundle() {
-	new_bundle "$1" false "${3:-'["sh"]'}"
+	local args='["sh"]'
+	[ $# -ge 3 ] && args=$3
+	new_bundle "$1" false "$args"
 	[ "${2:-false}" = true ] && sed -i 's/"terminal": false/"terminal": true/' "$1/config.json"
 	return 0
 }
@@ -217,7 +219,16 @@ test_console_job_control() {
 	done
 	con_expect 'Stopped +sleep 100' "Ctrl-Z did not stop the job"
 	con_at_prompt
-	con_type 'kill -9 %1; wait; exit 0'
+	con_type 'kill -9 %1'
+	# `jobs` reports the killed job once the shell has reaped it
+	for i in $(seq 20); do
+		con_at_prompt
+		con_type 'jobs'
+		con_wait 'Killed +sleep 100' 5 && break
+	done
+	con_expect 'Killed +sleep 100' "the stopped job was not killed"
+	con_at_prompt
+	con_type 'exit 0'
 	con_expect '^EXIT=0$' "exit after Ctrl-Z"
 	con_no_kernel_messages
 	con_end
@@ -271,7 +282,7 @@ RECEIVER=$UMLRUN_SRCDIR/tests/integration/console-receiver.py
 # receiver_start NAME: the receiver on $T/NAME.sock, output in $T/NAME.out.
 receiver_start() {
 	command -v python3 > /dev/null || skip "python3 is not installed"
-	python3 "$RECEIVER" "$T/$1.sock" "$T/$1.out" 2> "$T/$1.rerr" &
+	timeout 90 python3 "$RECEIVER" "$T/$1.sock" "$T/$1.out" 2> "$T/$1.rerr" &
 	RECEIVER_PID=$!
 	local i
 	for i in $(seq 100); do [ -e "$T/$1.sock.ready" ] && return 0; sleep 0.1; done
@@ -293,8 +304,9 @@ test_console_socket_run() {
 	timeout 120 "${UML[@]}" run --console-socket "$T/r1.sock" --bundle "$T/b" c1 \
 		< /dev/null > "$T/run.out" 2> "$T/run.err"
 	local rc=$?
+	[ "$rc" -eq 6 ] || { kill "$RECEIVER_PID" 2> /dev/null
+		fail "run --console-socket: exit code $rc, want 6 ($(cat "$T/run.err" "$T/r1.rerr"; cat -A "$T/r1.out" 2>/dev/null | tail -n 5))"; }
 	receiver_check r1
-	[ "$rc" -eq 6 ] || fail "run --console-socket: exit code $rc, want 6 ($(cat "$T/run.err"))"
 	[ ! -s "$T/run.out" ] || fail "the workload wrote to umlrun's stdout: $(cat "$T/run.out")"
 }
 
@@ -302,7 +314,8 @@ test_console_socket_create_start_delete() {
 	con_bundle "$T/b" true
 	receiver_start r2
 	"${UML[@]}" create --console-socket "$T/r2.sock" --bundle "$T/b" --pid-file "$T/pid" c1 \
-		< /dev/null > "$T/create.out" 2> "$T/create.err" || fail "create: $(cat "$T/create.err")"
+		< /dev/null > "$T/create.out" 2> "$T/create.err" ||
+		{ kill "$RECEIVER_PID"; fail "create: $(cat "$T/create.err")"; }
 	[ "$("${UML[@]}" state c1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = created ] ||
 		{ "${UML[@]}" delete -f c1; fail "not created"; }
 	"${UML[@]}" start c1 || { "${UML[@]}" delete -f c1; fail "start"; }
@@ -328,4 +341,13 @@ test_console_create_terminal_needs_console_socket() {
 	[ ! -e "$ROOT/c1" ] || fail "state left: $(ls -la "$ROOT/c1")"
 	"${UML[@]}" state c1 2> /dev/null && fail "the failed create left a container"
 	[ -z "$(kernel_pids)" ] || fail "kernel processes left: $(kernel_pids)"
+}
+
+test_console_t_with_piped_input_ends_at_eof() {
+	# the end of input reaches a terminal process as its EOF character
+	local out
+	out=$(echo 'echo hi-$((1+1))' | "${UML[@]}" "$UMLRUN_BUNDLE" -t sh 2>&1)
+	local rc=$?
+	[ "$rc" -eq 0 ] || fail "exit $rc: $out"
+	grep -q 'hi-2' <<< "$out" || fail "output: $out"
 }
