@@ -64,15 +64,20 @@ static int hook_wait(pid_t pid, int out, int timeout_s, char *buf, size_t cap, i
 {
 	long deadline = now_ms() + (long)timeout_s * 1000;
 	size_t got = 0;
-	bool eof = false;
+	bool eof = false, exited = false;
 
 	for (;;) {
 		struct pollfd p = { .fd = eof ? -1 : out, .events = POLLIN };
 		long left = deadline - now_ms();
-		pid_t w;
 
-		w = waitpid(pid, status, WNOHANG);
-		if (w == pid && eof)
+		if (!exited && waitpid(pid, status, WNOHANG) == pid) {
+			exited = true;
+			/* take what is left of its output without waiting long (a
+			 * child of the hook may still hold the pipe) */
+			deadline = now_ms() + 100;
+			left = 100;
+		}
+		if (exited && (eof || left <= 0))
 			break;
 		if (left <= 0) {
 			kill(pid, SIGKILL);
@@ -80,8 +85,6 @@ static int hook_wait(pid_t pid, int out, int timeout_s, char *buf, size_t cap, i
 			buf[got] = '\0';
 			return -1;
 		}
-		if (w == pid) /* exited: take what is left without waiting */
-			deadline = now_ms() + 100;
 		if (poll(&p, 1, eof ? 10 : (int)(left < 100 ? left : 100)) > 0) {
 			char tmp[512];
 			ssize_t n = read(out, tmp, sizeof(tmp));
@@ -93,8 +96,6 @@ static int hook_wait(pid_t pid, int out, int timeout_s, char *buf, size_t cap, i
 			for (ssize_t i = 0; i < n && got + 1 < cap; i++)
 				buf[got++] = (tmp[i] == '\n' || tmp[i] == '\r') ? ' ' : tmp[i];
 		}
-		if (w == pid && !eof)
-			continue;
 	}
 	buf[got] = '\0';
 	return 0;

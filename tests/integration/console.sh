@@ -346,8 +346,8 @@ test_console_create_terminal_needs_console_socket() {
 test_console_t_with_piped_input_ends_at_eof() {
 	# the end of input reaches a terminal process as its EOF character
 	local out
-	out=$(echo 'echo hi-$((1+1))' | "${UML[@]}" "$UMLRUN_BUNDLE" -t sh 2>&1)
+	out=$(echo 'piped-line' | "${UML[@]}" "$UMLRUN_BUNDLE" -t cat 2>&1)
 	local rc=$?
 	[ "$rc" -eq 0 ] || fail "exit $rc: $out"
-	grep -q 'hi-2' <<< "$out" || fail "output: $out"
+	[ "$(grep -c 'piped-line' <<< "$out")" -ge 1 ] || fail "output: $out"
 }
