@@ -26,7 +26,6 @@ struct container {
 	enum ctr_status status; /* as recorded; see container_status() */
 	bool has_exit;
 	int exit_status; /* wait status of the container's process */
-	unsigned long long net_in, net_out; /* network bytes, when known */
 	struct spec_kv *annotations;
 	size_t n_annotations;
 };

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,18 +403,32 @@ static void exec_child(char *const *argv, int listen_fd, int life_rd, int ready_
 	execve(argv[0], argv, envp);
 }
 
-/* Reads netslirp's "ok" or "error: ..." line. */
+/* Reads netslirp's "ok" or "error: ..." line (up to its newline: a child
+ * of netslirp's may hold the pipe open); netslirp only sets itself up, so
+ * NET_READY_TIMEOUT_MS without a word means it is stuck. */
+#define NET_READY_TIMEOUT_MS 30000
 static int wait_ready(int fd, pid_t pid, struct uerr *err)
 {
 	char buf[600];
 	size_t got = 0;
 	ssize_t n;
 
-	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
+	while (got < sizeof(buf) - 1 && memchr(buf, '\n', got) == NULL) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, NET_READY_TIMEOUT_MS);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return uerr_set(err, 0, "umlrun-netslirp did not report ready in %d s",
+					NET_READY_TIMEOUT_MS / 1000);
+		n = read(fd, buf + got, sizeof(buf) - 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return uerr_set(err, errno, "umlrun-netslirp");
+		if (n == 0)
+			break;
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
