@@ -60,6 +60,7 @@ struct mon {
 	int attach_fd;
 	long started_ms;   /* when sid 0 started, for the timeout */
 	bool timed_out;
+	bool resize_pending; /* a SIGWINCH came before the agent could take it */
 	uint16_t next_sid;
 	bool vm_exited;
 	int vm_status;
@@ -204,6 +205,15 @@ static void queue_signal(struct mon *x, uint16_t sid, uint8_t flags, int sig)
 	proto_frame_to(&x->out, P_SIGNAL, sid, flags, &(uint32_t){ (uint32_t)sig }, 4);
 }
 
+static void queue_resize(struct mon *x)
+{
+	uint16_t ws[2];
+
+	x->resize_pending = false;
+	if (x->phase <= PH_RUNNING && tty_size(x->m->winsize_fd, &ws[0], &ws[1]))
+		proto_frame_to(&x->out, P_RESIZE, 0, 0, ws, sizeof(ws));
+}
+
 /* ---- guest frames ----------------------------------------------------- */
 
 static int on_exec_frame(struct mon *x, uint8_t type, uint16_t sid, const uint8_t *p,
@@ -302,6 +312,8 @@ static int on_frame(struct mon *x, uint8_t type, uint16_t sid, const uint8_t *p,
 		if (x->phase != PH_READY)
 			break;
 		x->phase = PH_CREATED;
+		if (x->resize_pending)
+			queue_resize(x);
 		if (x->m->on_ready && x->m->on_ready(x->m->arg, x->err) < 0) {
 			x->failed = true;
 			x->phase = PH_DONE;
@@ -442,10 +454,12 @@ static void on_signal(struct mon *x)
 
 	while (read(x->m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGWINCH) {
-			uint16_t ws[2];
-
-			if (x->phase <= PH_RUNNING && tty_size(x->m->winsize_fd, &ws[0], &ws[1]))
-				proto_frame_to(&x->out, P_RESIZE, 0, 0, ws, sizeof(ws));
+			/* the agent takes resizes once its config is in (from
+			 * P_READY on); earlier ones are sent then */
+			if (x->phase < PH_CREATED)
+				x->resize_pending = true;
+			else
+				queue_resize(x);
 			continue;
 		}
 		if (si.ssi_signo == SIGCHLD) {
