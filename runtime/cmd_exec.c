@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "container.h"
 #include "ctlsock.h"
+#include "detach.h"
 #include "monitor.h"
 #include "tty.h"
 
@@ -292,26 +293,6 @@ static int build_request(const struct exec_opts *o, const struct container *c, s
 	return r;
 }
 
-static int write_pid_file(const char *file, pid_t pid, struct uerr *err)
-{
-	autofree char *tmp = NULL;
-	autoclose int fd = -1;
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (asprintf(&tmp, "%s.tmp%d", file, (int)getpid()) < 0)
-		return uerr_set(err, ENOMEM, "--pid-file");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return uerr_set(err, errno, "--pid-file %s", tmp);
-	if (write(fd, buf, (size_t)n) != n || rename(tmp, file) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return uerr_set(err, e, "--pid-file %s", file);
-	}
-	return 0;
-}
 
 /* Sends the request and relays until the process exits. `started` (if
  * >= 0) gets one byte once the process runs. Returns the exit code or -1. */
@@ -359,13 +340,10 @@ static int exec_session(const struct exec_opts *o, const struct container *c,
 			return uerr_set(err, errno, "poll");
 		}
 		while (p[1].revents && read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			uint16_t rows, cols;
-
 			if (si.ssi_signo != SIGWINCH)
 				ctl_send(sock, CTL_SIGNAL, (int32_t)si.ssi_signo, 0, NULL, 0, NULL, 0);
-			else if (tty_size(tty.size_fd, &rows, &cols))
-				ctl_send(sock, CTL_RESIZE, (int32_t)((uint32_t)rows << 16 | cols), 0,
-					 NULL, 0, NULL, 0);
+			else
+				ctl_send_resize(sock, tty.size_fd);
 		}
 		if (!p[0].revents)
 			continue;
@@ -376,10 +354,10 @@ static int exec_session(const struct exec_opts *o, const struct container *c,
 			return uerr_set(err, 0, "exec: the container exited");
 		switch (h.op) {
 		case CTL_STARTED:
-			if (pid_file && write_pid_file(pid_file, getpid(), err) < 0)
+			if (pid_file && detach_write_pid_file(pid_file, getpid(), err) < 0)
 				return -1;
 			if (started >= 0) {
-				(void)!write(started, "K", 1);
+				(void)!write(started, &(char){ DETACH_READY }, 1);
 				close(started);
 				started = -1;
 			}
@@ -402,8 +380,6 @@ static int exec_detached(const struct global_opts *g, const struct exec_opts *o,
 {
 	struct uerr err = { 0 };
 	char buf[sizeof(err.msg)];
-	ssize_t n;
-	size_t got = 0;
 	int p[2];
 	pid_t pid;
 
@@ -425,15 +401,9 @@ static int exec_detached(const struct global_opts *g, const struct exec_opts *o,
 		_exit(r < 0 ? 1 : r);
 	}
 	close(p[1]);
-	while ((n = read(p[0], buf + got, sizeof(buf) - 1 - got)) > 0 ||
-	       (n < 0 && errno == EINTR))
-		if (n > 0 && (got += (size_t)n, buf[0] == 'K' || got == sizeof(buf) - 1))
-			break;
-	close(p[0]);
-	if (got > 0 && buf[0] == 'K')
+	if (detach_wait_ready(p[0], buf, sizeof(buf)))
 		return 0;
-	buf[got] = '\0';
-	uerr_set(&err, 0, "%s", got ? buf : "exec: the session process died");
+	uerr_set(&err, 0, "%s", buf[0] ? buf : "exec: the session process died");
 	return cmd_fail(g, &err);
 }
 

@@ -17,6 +17,7 @@
 #include "container.h"
 #include "binds.h"
 #include "ctlsock.h"
+#include "detach.h"
 #include "hooks.h"
 #include "launch.h"
 #include "net.h"
@@ -86,6 +87,12 @@ static int start_container(const struct global_opts *g, const char *id);
 int cmd_fail(const struct global_opts *g, const struct uerr *err)
 {
 	log_error(&g->log, err->msg);
+	return 1;
+}
+
+int cmd_usage_error(const char *usage)
+{
+	fputs(usage, stderr);
 	return 1;
 }
 
@@ -210,27 +217,6 @@ bad:
 	return -1;
 }
 
-/* Writes the pid to FILE atomically, as runc does. */
-static int write_pid_file(const char *file, pid_t pid, struct uerr *err)
-{
-	autofree char *tmp = NULL;
-	autoclose int fd = -1;
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (asprintf(&tmp, "%s.tmp%d", file, (int)getpid()) < 0)
-		return uerr_set(err, ENOMEM, "--pid-file");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return uerr_set(err, errno, "--pid-file %s", tmp);
-	if (write(fd, buf, (size_t)n) != n || rename(tmp, file) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return uerr_set(err, e, "--pid-file %s", file);
-	}
-	return 0;
-}
 
 int cmd_run(const struct global_opts *g, int argc, char **argv)
 {
@@ -256,7 +242,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	o.stats_file = u.stats;
 	o.so.ports = u.ports;
 	o.so.volumes = u.volumes;
-	if (u.pid_file && write_pid_file(u.pid_file, getpid(), &err) < 0)
+	if (u.pid_file && detach_write_pid_file(u.pid_file, getpid(), &err) < 0)
 		return cmd_fail(g, &err);
 	r = launch(&o, &created, &err);
 	return r < 0 ? cmd_fail(g, &err) : r;
@@ -281,7 +267,7 @@ int cmd_bundle(const struct global_opts *g, int argc, char **argv)
 }
 
 /* The detached monitor: a new session, the sandbox, and its exit code as
- * the process's. Its parent learns "created" (a 'K' on notify) or the
+ * the process's. Its parent learns "created" (DETACH_READY on notify) or the
  * error (the message, once everything is cleaned up). */
 static _Noreturn void monitor_main(const struct global_opts *g, const struct up_opts *u,
 				   int notify)
@@ -326,8 +312,6 @@ static int create_detached(const struct global_opts *g, const struct up_opts *u)
 	struct uerr err = { 0 };
 	int p[2];
 	char buf[sizeof(err.msg)];
-	size_t got = 0;
-	ssize_t n;
 	pid_t pid;
 
 	if (state_check_id(u->id, &err) < 0)
@@ -349,26 +333,15 @@ static int create_detached(const struct global_opts *g, const struct up_opts *u)
 		monitor_main(g, u, p[1]);
 	}
 	close(p[1]);
-	while ((n = read(p[0], buf + got, sizeof(buf) - 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		got += (size_t)n;
-		if (buf[0] == 'K' || got == sizeof(buf) - 1)
-			break;
-	}
-	close(p[0]);
-	if (got > 0 && buf[0] == 'K') {
-		if (u->pid_file && write_pid_file(u->pid_file, pid, &err) < 0) {
+	if (detach_wait_ready(p[0], buf, sizeof(buf))) {
+		if (u->pid_file && detach_write_pid_file(u->pid_file, pid, &err) < 0) {
 			kill(pid, SIGKILL);
 			return cmd_fail(g, &err);
 		}
 		return 0;
 	}
 	waitpid(pid, NULL, 0);
-	buf[got] = '\0';
-	if (got == 0)
+	if (buf[0] == '\0')
 		snprintf(buf, sizeof(buf), "create %s: the monitor process died", u->id);
 	uerr_set(&err, 0, "%s", buf);
 	return cmd_fail(g, &err);

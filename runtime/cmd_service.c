@@ -27,12 +27,6 @@
 #define DETACH_1 0x10 /* Ctrl-P */
 #define DETACH_2 0x11 /* Ctrl-Q */
 
-static int usage_error(const char *usage)
-{
-	fputs(usage, stderr);
-	return 1;
-}
-
 /* Copies fd from its current offset to stdout; returns the new offset. */
 static off_t copy_out(int fd)
 {
@@ -81,10 +75,10 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 		else if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		else
-			return usage_error(usage);
+			return cmd_usage_error(usage);
 	}
 	if (argc - optind != 1)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (container_load(g->root, argv[optind], &c, &err) < 0)
 		return cmd_fail(g, &err);
 	old = open_in(c.dir, LOGFILE_OLD);
@@ -142,15 +136,15 @@ int cmd_stop(const struct global_opts *g, int argc, char **argv)
 		if (opt == 't') {
 			grace = strtol(optarg, &end, 10);
 			if (*end || grace < 0 || grace > 86400)
-				return usage_error(usage);
+				return cmd_usage_error(usage);
 		} else if (opt == 'h') {
 			return fputs(usage, stdout), 0;
 		} else {
-			return usage_error(usage);
+			return cmd_usage_error(usage);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (container_load(g->root, argv[optind], &c, &err) < 0)
 		return cmd_fail(g, &err);
 	if (container_status(&c) != CS_STOPPED &&
@@ -167,16 +161,6 @@ int cmd_stop(const struct global_opts *g, int argc, char **argv)
 	}
 	container_free(&c);
 	return r < 0 ? cmd_fail(g, &err) : 0;
-}
-
-static int send_resize(int sock, int size_fd)
-{
-	uint16_t rows, cols;
-
-	if (!tty_size(size_fd, &rows, &cols))
-		return 0;
-	return ctl_send(sock, CTL_RESIZE, (int32_t)((uint32_t)rows << 16 | cols), 0, NULL, 0, NULL,
-			0);
 }
 
 /* Forwards stdin to the container, minus the detach sequence Ctrl-P
@@ -230,7 +214,7 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv)
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return fputs(usage, stdout), 0;
 	if (argc != 2)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (container_load(g->root, argv[1], &c, &err) < 0)
 		return cmd_fail(g, &err);
 	sock = ctl_connect(c.dir, c.id, &err);
@@ -251,7 +235,7 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv)
 	sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	send_resize(sock, tty.size_fd);
+	ctl_send_resize(sock, tty.size_fd);
 	for (;;) {
 		struct pollfd p[3] = { { .fd = sock, .events = POLLIN },
 				       { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
@@ -261,7 +245,7 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv)
 		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			return cmd_fail(g, &(struct uerr){ errno, "poll" });
 		if (p[2].revents && read(sigfd, &si, sizeof(si)) > 0)
-			send_resize(sock, tty.size_fd);
+			ctl_send_resize(sock, tty.size_fd);
 		if (p[1].revents) {
 			r = forward_input(sock, &held);
 			if (r == 1)

@@ -44,12 +44,6 @@ static bool want_help(int argc, char **argv, const char *usage)
 	return false;
 }
 
-static int usage_error(const char *usage)
-{
-	fputs(usage, stderr);
-	return 1;
-}
-
 int cmd_state(const struct global_opts *g, int argc, char **argv)
 {
 	static const char usage[] = "Usage: umlrun state CONTAINER-ID\n\n"
@@ -60,7 +54,7 @@ int cmd_state(const struct global_opts *g, int argc, char **argv)
 	if (want_help(argc, argv, usage))
 		return 0;
 	if (argc != 2)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (container_load(g->root, argv[1], &c, &err) < 0)
 		return cmd_fail(g, &err);
 	container_print_state(stdout, &c);
@@ -135,7 +129,7 @@ int cmd_list(const struct global_opts *g, int argc, char **argv)
 			if (strcmp(optarg, "json") == 0)
 				json = true;
 			else if (strcmp(optarg, "table") != 0)
-				return usage_error(usage);
+				return cmd_usage_error(usage);
 			break;
 		case 'q':
 			quiet = true;
@@ -144,11 +138,11 @@ int cmd_list(const struct global_opts *g, int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		default:
-			return usage_error(usage);
+			return cmd_usage_error(usage);
 		}
 	}
 	if (optind != argc)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (list_ids(g->root, &ids, &err) < 0)
 		return cmd_fail(g, &err);
 	if (json)
@@ -277,11 +271,11 @@ int cmd_kill(const struct global_opts *g, int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		default:
-			return usage_error(usage);
+			return cmd_usage_error(usage);
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2 || (signame && argc - optind == 2))
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (argc - optind == 2)
 		signame = argv[optind + 1];
 	sig = signame ? parse_signal(signame) : SIGTERM;
@@ -327,11 +321,11 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		default:
-			return usage_error(usage);
+			return cmd_usage_error(usage);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (container_load(g->root, argv[optind], &c, &err) < 0) {
 		/* a create that died early may have left a directory without
 		 * state.json: remove it, as runc does */
@@ -371,7 +365,7 @@ static int pause_resume(const struct global_opts *g, int argc, char **argv, bool
 	if (want_help(argc, argv, usage))
 		return 0;
 	if (argc != 2)
-		return usage_error(usage);
+		return cmd_usage_error(usage);
 	if (container_load(g->root, argv[1], &c, &err) < 0)
 		return cmd_fail(g, &err);
 	s = container_status(&c);

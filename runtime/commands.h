@@ -16,6 +16,9 @@ struct global_opts {
 /* Reports err through the log and returns 1. */
 int cmd_fail(const struct global_opts *g, const struct uerr *err);
 
+/* Prints a command's usage to stderr and returns 1. */
+int cmd_usage_error(const char *usage);
+
 /* cmd_run.c */
 int cmd_run(const struct global_opts *g, int argc, char **argv);
 int cmd_bundle(const struct global_opts *g, int argc, char **argv);

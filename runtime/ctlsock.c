@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "tty.h"
 
 int ctl_send(int sock, uint32_t op, int32_t arg, uint32_t flags, const void *payload, size_t len,
 	     const int *fds, size_t n_fds)
@@ -46,6 +47,16 @@ int ctl_send(int sock, uint32_t op, int32_t arg, uint32_t flags, const void *pay
 			return -1;
 	}
 	return 0;
+}
+
+int ctl_send_resize(int sock, int tty_fd)
+{
+	uint16_t rows, cols;
+
+	if (!tty_size(tty_fd, &rows, &cols))
+		return 0;
+	return ctl_send(sock, CTL_RESIZE, (int32_t)((uint32_t)rows << 16 | cols), 0, NULL, 0, NULL,
+			0);
 }
 
 static void take_fds(struct msghdr *m, int *fds, size_t *n_fds)

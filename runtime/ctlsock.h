@@ -50,6 +50,17 @@ int ctl_send(int sock, uint32_t op, int32_t arg, uint32_t flags, const void *pay
  * non-blocking and empty; EBADMSG for a malformed message). */
 int ctl_recv(int sock, struct ctl_msg *hdr, void *payload, size_t cap, int *fds, size_t *n_fds);
 
+/* Sends CTL_RESIZE with the window size of the terminal on tty_fd (nothing
+ * when it has none). */
+int ctl_send_resize(int sock, int tty_fd);
+
+/* CTL_RESIZE's arg back to rows and cols. */
+static inline void ctl_resize_decode(int32_t arg, uint16_t ws[2])
+{
+	ws[0] = (uint16_t)((uint32_t)arg >> 16);
+	ws[1] = (uint16_t)arg;
+}
+
 /* Connects to DIR/ctl.sock of a container. */
 int ctl_connect(const char *state_dir, const char *id, struct uerr *err);
 

@@ -14,17 +14,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 
 #define HOOK_OUTPUT_MAX 2048
 #define HOOK_DEFAULT_TIMEOUT_S 120
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static char *state_json(const struct container *c, enum ctr_status status, size_t *len)
 {

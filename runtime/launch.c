@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "container.h"
 #include "ctlsock.h"
+#include "detach.h"
 #include "hooks.h"
 #include "monitor.h"
 #include "tty.h"
@@ -66,7 +68,7 @@ static int on_ready(void *arg, struct uerr *err)
 	if (container_save(&l->ctr, err) < 0)
 		return -1;
 	l->created = true;
-	if (l->o->notify_fd >= 0 && write(l->o->notify_fd, "K", 1) != 1)
+	if (l->o->notify_fd >= 0 && write(l->o->notify_fd, &(char){ DETACH_READY }, 1) != 1)
 		return uerr_set(err, errno, "telling the caller the container is created");
 	return 0;
 }
@@ -82,14 +84,6 @@ static void on_status(void *arg, enum ctr_status s, int exit)
 		l->ctr.exit_status = exit;
 	}
 	container_save(&l->ctr, &ignored);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* run --stats: wall time; the guest CPU time and peak memory of the

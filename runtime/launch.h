@@ -14,7 +14,7 @@ struct launch_opts {
 	struct sandbox_opts so;
 	bool autostart;  /* start the process as soon as the guest is ready */
 	bool keep_state; /* the state dir outlives the sandbox, for `delete` */
-	int notify_fd;   /* gets one byte 'K' once the container is created; -1 */
+	int notify_fd;   /* gets DETACH_READY (detach.h) once the container is created; -1 */
 	bool stdio;      /* relay the container's stdio to fds 0-2 */
 	bool tty;        /* run -t: give the process a terminal */
 	const char *console_socket; /* send the terminal's pty master there */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctlsock.h"
 #include "mconsole.h"
 #include "tty.h"
@@ -71,14 +72,6 @@ struct mon {
 	bool failed;
 	uint8_t *cbuf; /* control message buffer */
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static int fail(struct mon *x, int errnum, const char *fmt, const char *arg)
 {
@@ -572,6 +565,17 @@ static void do_attach(struct mon *x, int ci, int *fds, size_t n_fds)
 	client_reply(x, ci, CTL_OK, 0, NULL);
 }
 
+/* A client's CTL_RESIZE, for process sid's terminal. */
+static void forward_resize(struct mon *x, uint16_t sid, int32_t arg)
+{
+	uint16_t ws[2];
+
+	if (x->phase != PH_RUNNING)
+		return;
+	ctl_resize_decode(arg, ws);
+	proto_frame_to(&x->out, P_RESIZE, sid, 0, ws, sizeof(ws));
+}
+
 static void on_client(struct mon *x, int ci)
 {
 	struct mclient *c = &x->clients[ci];
@@ -594,21 +598,15 @@ static void on_client(struct mon *x, int ci)
 		if (h.op == CTL_INPUT && x->phase == PH_RUNNING && h.len > 0 &&
 		    proto_frame_to(&x->out, P_STDIN, 0, 0, x->cbuf, h.len) == 0)
 			x->procs[0].inflight += h.len;
-		if (h.op == CTL_RESIZE && x->phase == PH_RUNNING) {
-			uint16_t ws[2] = { (uint16_t)((uint32_t)h.arg >> 16), (uint16_t)h.arg };
-
-			proto_frame_to(&x->out, P_RESIZE, 0, 0, ws, sizeof(ws));
-		}
+		if (h.op == CTL_RESIZE)
+			forward_resize(x, 0, h.arg);
 		return;
 	}
 	if (c->proc >= 0) { /* an exec connection only forwards signals */
 		if (h.op == CTL_SIGNAL && h.arg > 0 && h.arg < NSIG)
 			queue_signal(x, x->procs[c->proc].sid, 0, h.arg);
-		if (h.op == CTL_RESIZE && x->phase == PH_RUNNING) {
-			uint16_t ws[2] = { (uint16_t)((uint32_t)h.arg >> 16), (uint16_t)h.arg };
-
-			proto_frame_to(&x->out, P_RESIZE, x->procs[c->proc].sid, 0, ws, sizeof(ws));
-		}
+		if (h.op == CTL_RESIZE)
+			forward_resize(x, x->procs[c->proc].sid, h.arg);
 		return;
 	}
 	switch (h.op) {
