@@ -47,6 +47,34 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" > 
 	exit 77
 fi
 
+# fuzz NAME CORPUS LABEL LIBFUZZER-OPTION...: runs $out/fuzz-NAME for $secs
+# over a fresh copy of corpus/CORPUS, reports, and exits: 0 when no crash,
+# 1 (with the failing input kept) otherwise.
+fuzz() {
+	name=$1 corpus=$2 label=$3
+	shift 3
+	rm -rf "$out/corpus" && cp -R "$src/tests/fuzz/corpus/$corpus" "$out/corpus" || exit 1
+	rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* "$out"/slow-unit-*
+	echo "== fuzzing $label for $secs s"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		"$out/fuzz-$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 "$@" \
+		-error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 \
+		-artifact_prefix="$out/" "$out/corpus" > "$out/fuzz.log" 2>&1
+	rc=$?
+	grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$out/fuzz.log"
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$out/fuzz.log"
+		for f in "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*; do
+			[ -e "$f" ] && echo "run.sh: failing input kept in $f"
+		done
+		echo "run.sh: the fuzzer failed (exit $rc); log: $out/fuzz.log"
+		exit 1
+	fi
+	echo "run.sh: no crash in $secs s; log: $out/fuzz.log"
+	exit 0
+}
+
 if [ "$target" = netslirp ]; then
 	out=$out/netslirp
 	mkdir -p "$out" || exit 1
@@ -61,26 +89,7 @@ if [ "$target" = netslirp ]; then
 		-Wall -Wextra -Werror -I"$src" \
 		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" $slirp \
 		-o "$out/fuzz-netslirp" || { echo "run.sh: building the fuzz target failed" >&2; exit 1; }
-	rm -rf "$out/corpus" && cp -R "$src/tests/fuzz/corpus/netslirp" "$out/corpus" || exit 1
-	rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* "$out"/slow-unit-*
-	echo "== fuzzing netslirp's frame input for $secs s"
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-		"$out/fuzz-netslirp" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-		-max_len=16384 -error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 \
-		-artifact_prefix="$out/" "$out/corpus" > "$out/fuzz.log" 2>&1
-	rc=$?
-	grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$out/fuzz.log"
-	if [ "$rc" -ne 0 ]; then
-		tail -n 40 "$out/fuzz.log"
-		for f in "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*; do
-			[ -e "$f" ] && echo "run.sh: failing input kept in $f"
-		done
-		echo "run.sh: the fuzzer failed (exit $rc); log: $out/fuzz.log"
-		exit 1
-	fi
-	echo "run.sh: no crash in $secs s; log: $out/fuzz.log"
-	exit 0
+	fuzz netslirp netslirp "netslirp's frame input" -max_len=16384
 fi
 
 yajl=$(pkg-config --libs yajl 2> /dev/null || echo -lyajl)
@@ -94,26 +103,4 @@ if ! "$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	echo "run.sh: building the fuzz target failed" >&2
 	exit 1
 fi
-
-rm -rf "$out/corpus" && cp -R "$src/tests/fuzz/corpus/spec" "$out/corpus" || exit 1
-rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* "$out"/slow-unit-*
-
-echo "== fuzzing the config.json parser for $secs s"
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	"$out/fuzz-spec" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-	-max_len=65536 -dict="$src/tests/fuzz/spec.dict" \
-	-error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 \
-	-artifact_prefix="$out/" "$out/corpus" > "$out/fuzz.log" 2>&1
-rc=$?
-
-grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$out/fuzz.log"
-if [ "$rc" -ne 0 ]; then
-	tail -n 40 "$out/fuzz.log"
-	for f in "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*; do
-		[ -e "$f" ] && echo "run.sh: failing input kept in $f"
-	done
-	echo "run.sh: the fuzzer failed (exit $rc); log: $out/fuzz.log"
-	exit 1
-fi
-echo "run.sh: no crash in $secs s; log: $out/fuzz.log"
+fuzz spec spec "the config.json parser" -max_len=65536 -dict="$src/tests/fuzz/spec.dict"
