@@ -287,9 +287,6 @@ int exec_start(struct agent *a, const struct frame *f);
 int exec_refuse_early(struct agent *a, const struct frame *f);
 int exec_finish(struct agent *a, struct proc *p);
 
-/* prewarm.c: reads the workload's executable into the page cache. */
-void prewarm_workload(const struct agent_config *c);
-
 /* relay.c */
 int relay_run(struct agent *a);
 

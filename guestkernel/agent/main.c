@@ -172,7 +172,6 @@ static int agent_run(struct agent *a)
 		return -1;
 	if (net_setup(&a->cfg, &a->err) < 0) /* net.c */
 		return -1;
-	prewarm_workload(&a->cfg);
 	if (prespawn_workload(a, &gate_w) < 0)
 		return -1;
 	if (channel_send(&a->ch, P_READY, 0, NULL, 0, &a->err) < 0)
