@@ -23,105 +23,231 @@ int64_t nsl_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- TCP maximum segment sizes ---------------------------------------------- */
+
+/* The TCP header of an IPv4 or IPv6 frame without extension headers: its
+ * offset, or 0. */
+static size_t tcp_offset(const uint8_t *f, size_t len)
+{
+	size_t ip = NSL_ETH_HLEN;
+
+	if (len >= ip + 40 && f[12] == 0x08 && f[13] == 0x00 && (f[ip] >> 4) == 4 &&
+	    f[ip + 9] == 6 && (f[ip] & 0xf) >= 5 && (f[ip + 6] & 0x3f) == 0 && f[ip + 7] == 0)
+		return ip + (size_t)(f[ip] & 0xf) * 4;
+	if (len >= ip + 60 && f[12] == 0x86 && f[13] == 0xdd && (f[ip] >> 4) == 6 && f[ip + 6] == 6)
+		return ip + 40;
+	return 0;
+}
+
+/* Lowers the MSS option of a TCP SYN to max, and its checksum with it
+ * (RFC 1624). libslirp has no window scaling: a connection's window is
+ * 64 KiB at most, and a segment of more than half of it leaves the
+ * receiver nothing to acknowledge until its delayed ACK fires (the guest's
+ * Linux: 65 Mbit/s at MTU 65520). Anything that does not parse stays. */
+void nsl_clamp_mss(uint8_t *f, size_t len, unsigned max)
+{
+	size_t tcp = tcp_offset(f, len), end, o;
+	unsigned mss, sum;
+
+	if (tcp == 0 || tcp + 20 > len || !(f[tcp + 13] & 0x02) /* SYN */)
+		return;
+	end = tcp + (size_t)(f[tcp + 12] >> 4) * 4;
+	if (end > len)
+		return;
+	for (o = tcp + 20; o < end && f[o] != 0 /* EOL */;) {
+		if (f[o] == 1) { /* NOP */
+			o++;
+			continue;
+		}
+		if (o + 1 >= end || f[o + 1] < 2 || o + f[o + 1] > end)
+			return;
+		if (f[o] == 2 && f[o + 1] == 4)
+			break;
+		o += f[o + 1];
+	}
+	/* the value at an even offset in the header: one 16-bit word */
+	if (o >= end || f[o] != 2 || (o + 2 - tcp) % 2 != 0)
+		return;
+	mss = (unsigned)f[o + 2] << 8 | f[o + 3];
+	if (mss <= max)
+		return;
+	sum = (~((unsigned)f[tcp + 16] << 8 | f[tcp + 17]) & 0xffff) + (~mss & 0xffff) + max;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	f[o + 2] = (uint8_t)(max >> 8);
+	f[o + 3] = (uint8_t)max;
+	f[tcp + 16] = (uint8_t)(~sum >> 8);
+	f[tcp + 17] = (uint8_t)~sum;
+}
+
 /* ---- frames to the guest ------------------------------------------------ */
+
+/* libslirp hands over one frame at a time; they wait in a ring and go to
+ * the link together (nsl_link_flush: one sendmmsg per NSL_TX_BATCH), so
+ * the guest's NIC takes a burst per interrupt and its GRO can merge it. */
+
+static void txq_pop(struct nsl *n)
+{
+	struct nsl_txf *f = n->txq[n->txq_head];
+
+	n->txq[n->txq_head] = NULL;
+	n->txq_head = (n->txq_head + 1) % NSL_TXQ_MAX_FRAMES;
+	n->txq_n--;
+	n->txq_bytes -= f->len;
+	free(f);
+}
 
 static void txq_drop_all(struct nsl *n)
 {
-	while (n->txq_head) {
-		struct nsl_txf *f = n->txq_head;
-
-		n->txq_head = f->next;
-		free(f);
-	}
-	n->txq_tail = NULL;
-	n->txq_bytes = 0;
+	while (n->txq_n)
+		txq_pop(n);
+	n->txq_head = 0;
 }
 
-/* 1 sent, 0 the link is full, -1 the link failed. */
-static int link_send(int fd, const void *buf, size_t len)
+static struct nsl_txf *txq_at(const struct nsl *n, size_t i)
 {
-	ssize_t r;
+	return n->txq[(n->txq_head + i) % NSL_TXQ_MAX_FRAMES];
+}
 
-	do
-		r = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	if (r >= 0)
-		return 1;
-	if (errno == EAGAIN || errno == ENOBUFS)
-		return 0;
-	return -1;
+static void link_fail(struct nsl *n)
+{
+	close(n->link_fd);
+	n->link_fd = -1;
+	txq_drop_all(n);
 }
 
 void nsl_link_flush(struct nsl *n)
 {
-	while (n->txq_head && n->link_fd >= 0) {
-		struct nsl_txf *f = n->txq_head;
-		int r = link_send(n->link_fd, f->data, f->len);
+	struct mmsghdr msg[NSL_TX_BATCH];
+	struct iovec iov[NSL_TX_BATCH];
 
-		if (r == 0)
-			return;
+	while (n->txq_n && n->link_fd >= 0) {
+		size_t k = n->txq_n < NSL_TX_BATCH ? n->txq_n : NSL_TX_BATCH;
+		int r;
+
+		for (size_t i = 0; i < k; i++) {
+			struct nsl_txf *f = txq_at(n, i);
+
+			iov[i] = (struct iovec){ f->data, f->len };
+			msg[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		r = sendmmsg(n->link_fd, msg, (unsigned)k, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS))
+			return; /* the link is full: POLLOUT */
 		if (r < 0) { /* the guest went away: it reconnects on "up" */
-			close(n->link_fd);
-			n->link_fd = -1;
-			txq_drop_all(n);
+			link_fail(n);
 			return;
 		}
-		n->tx_frames++;
-		n->txq_head = f->next;
-		if (n->txq_head == NULL)
-			n->txq_tail = NULL;
-		n->txq_bytes -= f->len;
-		free(f);
+		for (int i = 0; i < r; i++) {
+			n->tx_frames++;
+			n->tx_bytes += txq_at(n, 0)->len;
+			txq_pop(n);
+		}
+		if ((size_t)r < k)
+			return;
 	}
 }
 
-static void txq_push(struct nsl *n, const void *buf, size_t len)
+/* The TCP flow of a frame (addresses and ports) into f->flow, and whether
+ * it is a pure ACK (ACK alone, no data): libslirp's own frames, parsed as
+ * carefully as the guest's. Leaves f->flow_len 0 for anything else. */
+static void tx_classify(const uint8_t *d, size_t len, struct nsl_txf *f)
 {
-	struct nsl_txf *f;
+	size_t ip = NSL_ETH_HLEN, tcp, payload, addr, alen;
 
-	if (n->txq_bytes + len > NSL_TXQ_MAX_BYTES) {
-		n->tx_dropped++;
-		return;
-	}
-	f = malloc(sizeof(*f) + len);
-	if (f == NULL) {
-		n->tx_dropped++;
-		return;
-	}
-	f->next = NULL;
 	f->len = len;
+	f->flow_len = 0;
+	f->pure_ack = false;
+	if (len >= ip + 40 && d[12] == 0x08 && d[13] == 0x00 && (d[ip] >> 4) == 4 &&
+	    d[ip + 9] == 6) {
+		tcp = ip + (size_t)(d[ip] & 0xf) * 4;
+		payload = (size_t)(d[ip + 2] << 8 | d[ip + 3]);
+		if (tcp < ip + 20 || payload < tcp - ip || ip + payload > len)
+			return;
+		payload -= tcp - ip;
+		addr = ip + 12;
+		alen = 8;
+	} else if (len >= ip + 60 && d[12] == 0x86 && d[13] == 0xdd && (d[ip] >> 4) == 6 &&
+		   d[ip + 6] == 6) {
+		tcp = ip + 40;
+		payload = (size_t)(d[ip + 4] << 8 | d[ip + 5]);
+		if (tcp + payload > len)
+			return;
+		addr = ip + 8;
+		alen = 32;
+	} else {
+		return;
+	}
+	if (tcp + 20 > len || payload < (size_t)(d[tcp + 12] >> 4) * 4)
+		return;
+	memcpy(f->flow, d + addr, alen);
+	memcpy(f->flow + alen, d + tcp, 4);
+	f->flow_len = (uint8_t)(alen + 4);
+	f->pure_ack = d[tcp + 13] == 0x10 && payload == (size_t)(d[tcp + 12] >> 4) * 4;
+	f->ack = (uint32_t)d[tcp + 8] << 24 | (uint32_t)d[tcp + 9] << 16 |
+		 (uint32_t)d[tcp + 10] << 8 | d[tcp + 11];
+}
+
+/* libslirp acknowledges every segment from the guest at once. A pure ACK
+ * whose flow's latest waiting frame is a pure ACK of the same size with a
+ * lower number takes that frame's place: a newer cumulative ACK says all
+ * it said. Duplicate ACKs (the same number: they signal loss) all go, and
+ * an ACK never passes a frame of its flow that carries more. Returns
+ * whether f was merged (and so is free to reuse). */
+static bool txq_merge_ack(struct nsl *n, const struct nsl_txf *f, const uint8_t *d)
+{
+	static int off = -1;
+	if (off < 0) off = getenv("NSL_NOACKMERGE") != NULL;
+	if (!f->pure_ack || off)
+		return false;
+	for (size_t i = n->txq_n; i-- > 0 && n->txq_n - i <= NSL_ACK_MERGE_SCAN;) {
+		struct nsl_txf *o = txq_at(n, i);
+
+		if (o->flow_len != f->flow_len || memcmp(o->flow, f->flow, f->flow_len) != 0)
+			continue;
+		if (!o->pure_ack || o->len != f->len || (int32_t)(f->ack - o->ack) <= 0)
+			return false;
+		memcpy(o->data, d, f->len);
+		o->ack = f->ack;
+		n->tx_merged++;
+		return true;
+	}
+	return false;
+}
+
+static void txq_push(struct nsl *n, const uint8_t *buf, size_t len)
+{
+	struct nsl_txf meta, *f;
+
+	tx_classify(buf, len, &meta);
+	if (txq_merge_ack(n, &meta, buf))
+		return;
+	if (n->txq_n == NSL_TXQ_MAX_FRAMES || n->txq_bytes + len > NSL_TXQ_MAX_BYTES ||
+	    (f = malloc(sizeof(*f) + len)) == NULL) {
+		n->tx_dropped++;
+		return;
+	}
+	*f = meta;
 	memcpy(f->data, buf, len);
-	if (n->txq_tail)
-		n->txq_tail->next = f;
-	else
-		n->txq_head = f;
-	n->txq_tail = f;
+	nsl_clamp_mss(f->data, len, n->mss_max);
+	n->txq[(n->txq_head + n->txq_n) % NSL_TXQ_MAX_FRAMES] = f;
+	n->txq_n++;
 	n->txq_bytes += len;
 }
 
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct nsl *n = opaque;
-	int r;
 
-	if (n->link_fd < 0) { /* the NIC is down: the frame is lost, as on a wire */
+	if (n->link_fd < 0) /* the NIC is down: the frame is lost, as on a wire */
 		n->tx_dropped++;
-		return (ssize_t)len;
-	}
-	if (n->txq_head == NULL) {
-		r = link_send(n->link_fd, buf, len);
-		if (r > 0) {
-			n->tx_frames++;
-			return (ssize_t)len;
-		}
-		if (r < 0) {
-			close(n->link_fd);
-			n->link_fd = -1;
-			n->tx_dropped++;
-			return (ssize_t)len;
-		}
-	}
-	txq_push(n, buf, len); /* keeps the order behind frames already queued */
+	else
+		txq_push(n, buf, len);
+	static int nob = -1;
+	if (nob < 0) nob = getenv("NSL_NOBATCH") != NULL;
+	if (nob) nsl_link_flush(n);
 	return (ssize_t)len;
 }
 
@@ -135,10 +261,12 @@ void nsl_link_set(struct nsl *n, int fd)
 
 /* ---- frames from the guest ---------------------------------------------- */
 
-void nsl_frame_in(struct nsl *n, const uint8_t *frame, size_t len)
+void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len)
 {
 	/* An Ethernet header, and no more than the MTU allows (plus a VLAN
-	 * tag). libslirp checks the rest; the fuzz target holds it to that. */
+	 * tag). libslirp checks the rest; the fuzz target holds it to that.
+	 * Every frame the guest sent counts in its bytes, kept or not. */
+	n->rx_bytes += len;
 	if (len < NSL_ETH_HLEN || len > (size_t)n->opts.mtu + NSL_ETH_HLEN + 4) {
 		n->rx_dropped++;
 		return;
@@ -153,6 +281,7 @@ void nsl_frame_in(struct nsl *n, const uint8_t *frame, size_t len)
 		return;
 	}
 	n->rx_frames++;
+	nsl_clamp_mss(frame, len, n->mss_max);
 	slirp_input(n->slirp, frame, (int)len);
 }
 
@@ -359,6 +488,12 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 	memset(n, 0, sizeof(*n));
 	n->link_fd = -1;
 	n->opts = *o;
+	n->mss_max = getenv("NSL_MSS") ? (unsigned)atoi(getenv("NSL_MSS")) : NSL_MSS_MAX;
+	n->txq = calloc(NSL_TXQ_MAX_FRAMES, sizeof(*n->txq));
+	if (n->txq == NULL) {
+		snprintf(msg, msg_cap, "out of memory");
+		return -1;
+	}
 	if (o->mtu < NSL_MIN_MTU || o->mtu > NSL_MAX_MTU) {
 		snprintf(msg, msg_cap, "mtu %u: must be %u-%u", o->mtu, NSL_MIN_MTU, NSL_MAX_MTU);
 		return -1;
@@ -414,7 +549,10 @@ void nsl_fini(struct nsl *n)
 	if (n->link_fd >= 0)
 		close(n->link_fd);
 	n->link_fd = -1;
-	txq_drop_all(n);
+	if (n->txq)
+		txq_drop_all(n);
+	free(n->txq);
+	n->txq = NULL;
 	free(n->pfd);
 	n->pfd = NULL;
 	n->n_pfd = n->cap_pfd = 0;

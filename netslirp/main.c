@@ -1,10 +1,13 @@
 /* main.c: umlrun-netslirp's command line and its one loop. umlrun starts it
  * (runtime/net.c) with a listening unix seqpacket socket the guest's vector
  * NIC connects to (UML's bess transport: a new connection at each "up"),
- * the read end of a pipe it exits on when the monitor is gone, and a pipe
- * to report readiness or the set-up error on. See umlrun(8), NETWORKING.
+ * the read end of a pipe it exits on when the monitor is gone, and a unix
+ * seqpacket control socket: netslirp reports readiness ("ok\n") or the
+ * set-up error ("error: ...\n") on it, then answers each message umlrun
+ * sends with "bytes IN OUT\n", the Ethernet frame bytes to and from the
+ * guest so far (run --stats). See umlrun(8), NETWORKING.
  *
- * Usage: umlrun-netslirp --link-fd N --lifeline-fd N --ready-fd N
+ * Usage: umlrun-netslirp --link-fd N --lifeline-fd N --ctl-fd N
  *        [--mtu N] [--host-loopback] [--no-ipv6] [--uid N --gid N]
  *        [--peer-uid N] [--resolv-conf PATH] [--forward PROTO:ADDR:HOST:GUEST]...
  */
@@ -22,20 +25,82 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <netinet/tcp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* Frames taken from the link per round, so libslirp's sockets get a turn. */
 #define RX_BATCH 32
 #define RX_ROUND_MAX 256
+/* Before answering for the byte counts, the frames waiting on the link are
+ * taken, up to this many rounds (RX_ROUND_MAX frames each). */
+#define CTL_DRAIN_ROUNDS 64
 
 struct args {
-	int link_fd, lifeline_fd, ready_fd;
+	int link_fd, lifeline_fd, ctl_fd;
 	uid_t uid, peer_uid;
 	gid_t gid;
 	const char *resolv_conf;
 	struct nsl_opts o;
 };
+
+/* ---- libslirp's writes to host TCP sockets -------------------------------- */
+
+/* libslirp writes each TCP segment of the guest to its host socket with a
+ * send() of its own, on sockets it set TCP_NODELAY: every 1460 bytes went
+ * through the host's TCP stack, and woke the peer, alone. This send()
+ * takes libslirp's place (the executable's definition comes first in the
+ * dynamic symbol lookup): while the loop takes a batch of frames from the
+ * guest, a send() to a TCP socket gets MSG_MORE, and cork_push() then
+ * pushes each such socket once (setting TCP_NODELAY again sends what
+ * waits). Nothing else changes: send() still says what the kernel took. */
+#define CORK_MAX 64
+
+static struct {
+	bool on;
+	int n;
+	struct {
+		int fd;
+		bool tcp;
+	} s[CORK_MAX];
+} cork;
+
+/* Whether fd is a TCP socket, noted for cork_push(). */
+static bool cork_note(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	for (int i = 0; i < cork.n; i++)
+		if (cork.s[i].fd == fd)
+			return cork.s[i].tcp;
+	if (cork.n == CORK_MAX)
+		return false;
+	cork.s[cork.n].fd = fd;
+	cork.s[cork.n].tcp = getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+			     proto == IPPROTO_TCP;
+	return cork.s[cork.n++].tcp;
+}
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	if (cork.on && cork_note(fd))
+		flags |= MSG_MORE;
+	return sendto(fd, buf, len, flags, NULL, 0);
+}
+
+static void cork_push(void)
+{
+	int one = 1;
+
+	for (int i = 0; i < cork.n; i++)
+		if (cork.s[i].tcp)
+			setsockopt(cork.s[i].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	cork.n = 0;
+	cork.on = false;
+}
+
+/* ---- the link -------------------------------------------------------------- */
 
 struct rxbuf {
 	struct mmsghdr msg[RX_BATCH];
@@ -86,12 +151,12 @@ static void parse_forward(const char *s, struct nsl_opts *o)
 
 static void parse_args(int argc, char **argv, struct args *a)
 {
-	enum { O_LINK = 256, O_LIFE, O_READY, O_MTU, O_LOOP, O_NO6, O_UID, O_GID, O_PEER,
+	enum { O_LINK = 256, O_LIFE, O_CTL, O_MTU, O_LOOP, O_NO6, O_UID, O_GID, O_PEER,
 	       O_RESOLV, O_FWD };
 	static const struct option opts[] = {
 		{ "link-fd", required_argument, NULL, O_LINK },
 		{ "lifeline-fd", required_argument, NULL, O_LIFE },
-		{ "ready-fd", required_argument, NULL, O_READY },
+		{ "ctl-fd", required_argument, NULL, O_CTL },
 		{ "mtu", required_argument, NULL, O_MTU },
 		{ "host-loopback", no_argument, NULL, O_LOOP },
 		{ "no-ipv6", no_argument, NULL, O_NO6 },
@@ -104,7 +169,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 	};
 	int c;
 
-	*a = (struct args){ .link_fd = -1, .lifeline_fd = -1, .ready_fd = -1, .uid = (uid_t)-1,
+	*a = (struct args){ .link_fd = -1, .lifeline_fd = -1, .ctl_fd = -1, .uid = (uid_t)-1,
 			    .gid = (gid_t)-1, .peer_uid = (uid_t)-1,
 			    .resolv_conf = "/etc/resolv.conf",
 			    .o = { .mtu = NSL_DEFAULT_MTU, .ipv6 = true } };
@@ -112,7 +177,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		switch (c) {
 		case O_LINK: a->link_fd = (int)parse_num(optarg, 0, 65535, "bad --link-fd"); break;
 		case O_LIFE: a->lifeline_fd = (int)parse_num(optarg, 0, 65535, "bad --lifeline-fd"); break;
-		case O_READY: a->ready_fd = (int)parse_num(optarg, 0, 65535, "bad --ready-fd"); break;
+		case O_CTL: a->ctl_fd = (int)parse_num(optarg, 0, 65535, "bad --ctl-fd"); break;
 		case O_MTU: a->o.mtu = (unsigned)parse_num(optarg, NSL_MIN_MTU, NSL_MAX_MTU, "bad --mtu"); break;
 		case O_LOOP: a->o.host_loopback = true; break;
 		case O_NO6: a->o.ipv6 = false; break;
@@ -141,12 +206,11 @@ static void parse_self_test_args(int argc, char **argv, struct args *a)
 	}
 }
 
+/* Readiness or the set-up error, on the control socket. */
 static void report(int fd, const char *text)
 {
-	if (fd < 0)
-		return;
-	(void)!write(fd, text, strlen(text));
-	close(fd);
+	if (fd >= 0)
+		(void)!send(fd, text, strlen(text), MSG_NOSIGNAL);
 }
 
 /* A connection from the guest's NIC; one from anyone else is refused. */
@@ -169,9 +233,10 @@ static void accept_link(struct nsl *n, int listen_fd, uid_t peer_uid)
 	nsl_link_set(n, fd);
 }
 
-static void read_link(struct nsl *n, struct rxbuf *rx)
+/* Takes up to RX_ROUND_MAX frames; returns whether more may be waiting. */
+static bool read_link(struct nsl *n, struct rxbuf *rx)
 {
-	for (int total = 0; n->link_fd >= 0 && total < RX_ROUND_MAX;) {
+	for (int total = 0; n->link_fd >= 0 && total < RX_ROUND_MAX; total += RX_BATCH) {
 		int got;
 
 		for (int i = 0; i < RX_BATCH; i++) {
@@ -181,38 +246,74 @@ static void read_link(struct nsl *n, struct rxbuf *rx)
 		}
 		got = recvmmsg(n->link_fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (got < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
+			return false;
 		if (got <= 0) { /* EOF: the guest downed its NIC; it reconnects on "up" */
 			nsl_link_set(n, -1);
-			return;
+			return false;
 		}
+		static int nocork = -1;
+		if (nocork < 0) nocork = getenv("NSL_NOCORK") != NULL;
+		cork.on = !nocork;
 		for (int i = 0; i < got; i++) {
-			if (rx->msg[i].msg_hdr.msg_flags & MSG_TRUNC)
+			if (rx->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				n->rx_dropped++;
-			else
+				n->rx_bytes += rx->msg[i].msg_len;
+			} else {
 				nsl_frame_in(n, rx->iov[i].iov_base, rx->msg[i].msg_len);
+			}
 		}
-		total += got;
+		cork_push();
+		nsl_link_flush(n);
 		if (got < RX_BATCH)
-			return;
+			return false;
 	}
+	return n->link_fd >= 0;
+}
+
+/* A message from umlrun on the control socket asks for the byte counts.
+ * Frames the guest left on the link are taken first, so that a count asked
+ * for once the guest is gone has all of them. EOF: umlrun closed its end
+ * (the lifeline ends netslirp). */
+static void answer_ctl(struct nsl *n, int *ctl_fd, struct rxbuf *rx)
+{
+	char req[16], line[64];
+	ssize_t r = recv(*ctl_fd, req, sizeof(req), MSG_DONTWAIT);
+	int len;
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		close(*ctl_fd);
+		*ctl_fd = -1;
+		return;
+	}
+	for (int i = 0; i < CTL_DRAIN_ROUNDS && read_link(n, rx); i++)
+		;
+	len = snprintf(line, sizeof(line), "bytes %llu %llu\n", n->tx_bytes, n->rx_bytes);
+	(void)!send(*ctl_fd, line, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 static int run(struct nsl *n, const struct args *a)
 {
 	struct rxbuf rx = { .size = (size_t)a->o.mtu + NSL_ETH_HLEN + 4 + 1 };
+	int ctl_fd = a->ctl_fd;
 
 	rx.data = malloc(rx.size * RX_BATCH);
 	if (rx.data == NULL)
 		return 1;
 	for (;;) {
-		int timeout = nsl_poll_prepare(n, -1);
+		int timeout;
+
+		nsl_link_flush(n);
+		timeout = nsl_poll_prepare(n, -1);
 		int i_listen = nsl_poll_add(n, a->link_fd, POLLIN);
 		int i_life = nsl_poll_add(n, a->lifeline_fd, POLLIN);
-		int i_link = -1, r;
+		int i_ctl = -1, i_link = -1, r;
 
+		if (ctl_fd >= 0 && (i_ctl = nsl_poll_add(n, ctl_fd, POLLIN)) < 0)
+			return 1;
 		if (n->link_fd >= 0)
-			i_link = nsl_poll_add(n, n->link_fd, POLLIN | (n->txq_head ? POLLOUT : 0));
+			i_link = nsl_poll_add(n, n->link_fd, POLLIN | (n->txq_n ? POLLOUT : 0));
 		if (i_listen < 0 || i_life < 0 || (n->link_fd >= 0 && i_link < 0))
 			return 1;
 		r = poll(n->pfd, n->n_pfd, timeout);
@@ -226,6 +327,8 @@ static int run(struct nsl *n, const struct args *a)
 			read_link(n, &rx);
 		if (r > 0 && (n->pfd[i_listen].revents & POLLIN))
 			accept_link(n, a->link_fd, a->peer_uid);
+		if (r > 0 && i_ctl >= 0 && n->pfd[i_ctl].revents)
+			answer_ctl(n, &ctl_fd, &rx);
 		nsl_poll_done(n, r < 0);
 		nsl_timers_run(n);
 	}
@@ -296,9 +399,9 @@ int main(int argc, char **argv)
 	if (nsl_init(&n, &a.o, msg, sizeof(msg)) < 0 ||
 	    nsl_confine(a.uid, a.gid, a.resolv_conf, false, msg, sizeof(msg)) < 0) {
 		snprintf(line, sizeof(line), "error: %s\n", msg);
-		report(a.ready_fd, line);
+		report(a.ctl_fd, line);
 		return 1;
 	}
-	report(a.ready_fd, "ok\n");
+	report(a.ctl_fd, "ok\n");
 	return run(&n, &a);
 }

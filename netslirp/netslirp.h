@@ -21,8 +21,15 @@
 #define NSL_ETH_HLEN 14
 #define NSL_MAX_FORWARDS 64
 #define NSL_MAX_TIMERS 16
-/* Frames for the guest that wait for room on the link, in bytes. */
+/* Frames for the guest that wait for the link: at most so many bytes and
+ * frames; they go NSL_TX_BATCH to a sendmmsg. */
 #define NSL_TXQ_MAX_BYTES (8u * 1024 * 1024)
+#define NSL_TXQ_MAX_FRAMES 4096
+#define NSL_TX_BATCH 64
+/* How far back a pure ACK looks for its flow's waiting one to replace. */
+#define NSL_ACK_MERGE_SCAN 64
+/* The largest TCP segment either side is told to send: 3 to a window. */
+#define NSL_MSS_MAX 21845
 
 struct nsl_forward {
 	bool udp;
@@ -40,10 +47,13 @@ struct nsl_opts {
 	size_t n_fwd;
 };
 
-/* One guest-bound frame waiting for room on the link. */
+/* One guest-bound frame waiting for the link. */
 struct nsl_txf {
-	struct nsl_txf *next;
 	size_t len;
+	uint8_t flow[36];  /* a TCP frame's addresses and ports, flow_len bytes */
+	uint8_t flow_len;  /* 0: not TCP */
+	bool pure_ack;     /* ACK alone, no data */
+	uint32_t ack;
 	uint8_t data[];
 };
 
@@ -58,11 +68,14 @@ struct nsl_timer {
 struct nsl {
 	Slirp *slirp;
 	struct nsl_opts opts;
+	unsigned mss_max;
 	int link_fd;              /* the current connection from the guest, -1: none */
-	struct nsl_txf *txq_head; /* guest-bound frames waiting for POLLOUT */
-	struct nsl_txf *txq_tail;
-	size_t txq_bytes;
-	unsigned long long rx_frames, rx_dropped, tx_frames, tx_dropped;
+	struct nsl_txf **txq;     /* guest-bound frames: a ring of NSL_TXQ_MAX_FRAMES */
+	size_t txq_head, txq_n, txq_bytes;
+	unsigned long long rx_frames, rx_dropped, tx_frames, tx_dropped, tx_merged;
+	/* Ethernet frame bytes: every frame the guest sent (rx, "out" in
+	 * umlrun's --stats) and every frame handed to its link (tx, "in") */
+	unsigned long long rx_bytes, tx_bytes;
 	struct nsl_timer timers[NSL_MAX_TIMERS];
 	struct pollfd *pfd; /* libslirp's fds for this round */
 	size_t n_pfd, cap_pfd;
@@ -75,13 +88,17 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 void nsl_fini(struct nsl *n);
 
 /* One frame from the guest. Anything goes: a frame too short, too long or
- * malformed is counted and dropped, never trusted. */
-void nsl_frame_in(struct nsl *n, const uint8_t *frame, size_t len);
+ * malformed is counted (rx_bytes too) and dropped, never trusted. */
+void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len);
+
+/* Lowers a TCP SYN's MSS option to max (engine.c explains). */
+void nsl_clamp_mss(uint8_t *f, size_t len, unsigned max);
 
 /* A new connection from the guest replaces the old one (the guest downed
  * and upped its NIC); frames queued for the old one are dropped. Takes fd. */
 void nsl_link_set(struct nsl *n, int fd);
-/* Sends queued frames while the link takes them. */
+/* Sends the waiting frames while the link takes them (the loop calls it
+ * before it sleeps; POLLOUT while txq_n). */
 void nsl_link_flush(struct nsl *n);
 
 /* libslirp's poll set for one round: fills n->pfd, returns the timeout in ms

@@ -25,6 +25,34 @@ static char *join(const char *dir, const char *path)
 	return s;
 }
 
+/* root.path, or the image annotation: a directory (hostfs) or an image. */
+static int open_root(struct bundle *b, const char *dir, struct uerr *err)
+{
+	const char *image = spec_annotation(b->spec, BUNDLE_IMAGE_ANNOTATION);
+	const char *field = image ? BUNDLE_IMAGE_ANNOTATION : "root.path";
+	autofree char *path = join(dir, image ? image : b->spec->root.path);
+	struct stat st;
+
+	if (path == NULL)
+		return uerr_set(err, errno, "malloc");
+	if (image && image[0] == '\0')
+		return uerr_set(err, 0, "annotation %s: empty", field);
+	if (stat(path, &st) < 0)
+		return uerr_set(err, errno, "%s %s", field, path);
+	if (S_ISREG(st.st_mode)) {
+		/* canonical: the COW file records it (see cow.h) */
+		b->rootfs = realpath(path, NULL);
+		b->image = true;
+		return b->rootfs ? 0 : uerr_set(err, errno, "%s %s", field, path);
+	}
+	if (image)
+		return uerr_set(err, 0, "annotation %s: %s: not a regular file", field, path);
+	if (hostfs_check_rootfs(path, field, err) < 0)
+		return -1;
+	b->rootfs = steal_ptr(path);
+	return 0;
+}
+
 int bundle_open(const char *dir, struct bundle *b, struct uerr *err)
 {
 	autofree char *real = NULL;
@@ -43,12 +71,7 @@ int bundle_open(const char *dir, struct bundle *b, struct uerr *err)
 		return uerr_set(err, errno, "asprintf");
 	if (spec_load(config, &b->spec, err) < 0)
 		return -1;
-	b->rootfs = join(real, b->spec->root.path);
-	if (b->rootfs == NULL) {
-		bundle_close(b);
-		return uerr_set(err, errno, "malloc");
-	}
-	if (hostfs_check_rootfs(b->rootfs, "root.path", err) < 0) {
+	if (open_root(b, real, err) < 0) {
 		bundle_close(b);
 		return -1;
 	}

@@ -3,16 +3,24 @@
 #ifndef UMLRUN_BUNDLE_H
 #define UMLRUN_BUNDLE_H
 
+#include <stdbool.h>
+
 #include "../spec/spec.h"
 #include "error.h"
 
 struct bundle {
 	char *dir;    /* absolute, canonical */
-	char *rootfs; /* absolute */
+	char *rootfs; /* absolute; with `image`, the image file (canonical) */
+	bool image;   /* the root is an ext4 image (see rootmode.h) */
 	struct spec *spec;
 };
 
-/* Opens DIR: checks it, loads DIR/config.json, resolves root.path. */
+/* The annotation that names a root image instead of root.path. */
+#define BUNDLE_IMAGE_ANNOTATION "run.umlrun.root.image"
+
+/* Opens DIR: checks it, loads DIR/config.json, resolves root.path (or the
+ * run.umlrun.root.image annotation): a directory, or a regular file, which
+ * is booted as an ext4 image. */
 int bundle_open(const char *dir, struct bundle *b, struct uerr *err);
 void bundle_close(struct bundle *b);
 

@@ -6,12 +6,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -206,23 +204,6 @@ static int parse_signal(const char *s)
 	return -1;
 }
 
-/* Waits until the process started at `start` is gone (at most ms). */
-static bool wait_gone(pid_t pid, unsigned long long start, int ms)
-{
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	if (fd >= 0 && proc_alive(pid, start)) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		poll(&p, 1, ms);
-	}
-	if (fd >= 0)
-		close(fd);
-	for (int i = 0; i < ms / 10 && proc_alive(pid, start); i++)
-		usleep(10000);
-	return !proc_alive(pid, start);
-}
-
 /* SIGKILL ends the sandbox however wedged the guest is: the monitor kills
  * the kernel process itself; if the monitor cannot be reached, it is
  * killed, and its kernel process dies with it (PR_SET_PDEATHSIG). */
@@ -343,10 +324,10 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv)
 	}
 	if (s != CS_STOPPED && kill_container(&c, SIGKILL, true, &err) < 0)
 		return cmd_fail(g, &err);
-	if (!wait_gone(c.pid, c.pid_start, KILL_WAIT_MS) && kill(c.pid, SIGKILL) == 0)
-		wait_gone(c.pid, c.pid_start, KILL_WAIT_MS);
+	if (!proc_wait_gone(c.pid, c.pid_start, KILL_WAIT_MS) && kill(c.pid, SIGKILL) == 0)
+		proc_wait_gone(c.pid, c.pid_start, KILL_WAIT_MS);
 	/* the kernel process dies with its monitor; wait for that too */
-	wait_gone(c.vm_pid, c.vm_start, KILL_WAIT_MS);
+	proc_wait_gone(c.vm_pid, c.vm_start, KILL_WAIT_MS);
 	if (state_remove(c.dir, &err) < 0)
 		return cmd_fail(g, &err);
 	hooks_run_logged(&c, SPEC_HOOK_POSTSTOP, CS_STOPPED, &g->log);

@@ -47,6 +47,9 @@ int uml_argv_build(const struct uml_args *a, char ***out, struct uerr *err)
 	    check_path("hostfs root", a->hostfs_root, err) < 0 ||
 	    check_path("UML directory", a->uml_dir, err) < 0)
 		return -1;
+	if (a->ubd_cow && (check_path("COW file", a->ubd_cow, err) < 0 ||
+			   check_path("root image", a->ubd_backing, err) < 0))
+		return -1;
 	if (a->umid == NULL || a->umid[0] == '\0' || strpbrk(a->umid, " ,/") != NULL)
 		return uerr_set(err, 0, "invalid umid \"%s\"", a->umid ? a->umid : "");
 	if (a->mem_mib < 16)
@@ -77,6 +80,8 @@ int uml_argv_build(const struct uml_args *a, char ***out, struct uerr *err)
 	ADD("uml_dir=%s", a->uml_dir);
 	ADD("lpj=%lu", a->lpj ? a->lpj : UML_DEFAULT_LPJ);
 	ADD("rdinit=/init");
+	if (a->ubd_cow)
+		ADD("ubd0=%s,%s", a->ubd_cow, a->ubd_backing);
 	for (const char *const *e = a->extra; e && *e; e++)
 		ADD("%s", *e);
 	for (const char *const *e = a->params; e && *e; e++)

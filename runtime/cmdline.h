@@ -18,6 +18,8 @@ struct uml_args {
 	const char *hostfs_root; /* host directory the guest's hostfs is rooted at */
 	const char *uml_dir;     /* writable dir for UML's pid file and mconsole */
 	const char *umid;
+	const char *ubd_cow;     /* with ubd_backing: ubd0=COW,BACKING; NULL: no disk */
+	const char *ubd_backing;
 	unsigned long mem_mib;
 	unsigned long lpj;
 	const char *const *extra; /* NULL-terminated, appended last; may be NULL */

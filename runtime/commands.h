@@ -45,4 +45,7 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv);
 /* cmd_exec.c */
 int cmd_exec(const struct global_opts *g, int argc, char **argv);
 
+/* cmd_image.c */
+int cmd_image(const struct global_opts *g, int argc, char **argv);
+
 #endif

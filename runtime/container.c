@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
@@ -75,6 +77,22 @@ bool proc_alive(pid_t pid, unsigned long long start)
 	unsigned long long now = proc_start_time(pid);
 
 	return now != 0 && now == start;
+}
+
+bool proc_wait_gone(pid_t pid, unsigned long long start, int ms)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0 && proc_alive(pid, start)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		poll(&p, 1, ms);
+	}
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; i < ms / 10 && proc_alive(pid, start); i++)
+		usleep(10000);
+	return !proc_alive(pid, start);
 }
 
 enum ctr_status container_status(const struct container *c)

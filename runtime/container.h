@@ -53,6 +53,10 @@ unsigned long long proc_start_time(pid_t pid);
 /* True while the process that was started at `start` still runs. */
 bool proc_alive(pid_t pid, unsigned long long start);
 
+/* Waits until the process started at START is gone, at most MS; whether
+ * it is. */
+bool proc_wait_gone(pid_t pid, unsigned long long start, int ms);
+
 /* The current time as RFC 3339 UTC with nanoseconds; malloc'ed. */
 char *container_now(void);
 

@@ -169,16 +169,16 @@ static int bind(const char *src, const char *dst, unsigned long flags)
 	return mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | flags, NULL);
 }
 
-static int attach_idmapped(const struct jail *j, const char *dst)
+static int attach_idmapped(const struct jail *j, const char *src, bool ro, const char *dst)
 {
 	struct mount_attr_compat attr = {
 		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			    (j->rootfs_ro ? MOUNT_ATTR_RDONLY : 0),
+			    (ro ? MOUNT_ATTR_RDONLY : 0),
 		.userns_fd = (unsigned long long)j->idmap_userns_fd,
 	};
 	autoclose int tree = -1;
 
-	tree = (int)syscall(SYS_open_tree, AT_FDCWD, j->rootfs,
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return -1;
@@ -356,12 +356,25 @@ static const char *build_view(const struct jail *j)
 	STEP("create view", mkdir("proc", 0555));
 	STEP("bind kernel", bind(j->kernel, "linux", MS_RDONLY | MS_NODEV));
 	STEP("bind initramfs", bind(j->initrd, "initramfs.cpio", MS_RDONLY | MS_NODEV | MS_NOEXEC));
-	if (j->idmap_userns_fd >= 0 && j->n_ovl_lowers > 0)
+	if (j->rootfs == NULL)
+		; /* an image root: hostfs sees an empty directory */
+	else if (j->idmap_userns_fd >= 0 && j->n_ovl_lowers > 0)
 		STEP("rebuild overlay rootfs from idmapped layers", attach_overlay(j, "rootfs"));
 	else if (j->idmap_userns_fd >= 0)
-		STEP("attach idmapped rootfs", attach_idmapped(j, "rootfs"));
+		STEP("attach idmapped rootfs", attach_idmapped(j, j->rootfs, j->rootfs_ro, "rootfs"));
 	else
 		STEP("bind rootfs", bind(j->rootfs, "rootfs", MS_NODEV | (j->rootfs_ro ? MS_RDONLY : 0)));
+	if (j->image) {
+		STEP("create view", mkdir(JAIL_DISK_DIR + 1, 0755));
+		STEP("create view", touch(JAIL_IMAGE + 1, 0444));
+		STEP("create view", touch(JAIL_COW + 1, 0600));
+		/* as root, the image's owner is the kernel's uid (the COW is its own) */
+		if (j->idmap_userns_fd >= 0)
+			STEP("attach idmapped root image", attach_idmapped(j, j->image, true, JAIL_IMAGE + 1));
+		else
+			STEP("bind root image", bind(j->image, JAIL_IMAGE + 1, MS_RDONLY | MS_NODEV | MS_NOEXEC));
+		STEP("bind COW file", bind(j->cow, JAIL_COW + 1, MS_NODEV | MS_NOEXEC));
+	}
 	STEP("bind mounts into the rootfs", attach_binds(j));
 	STEP("bind UML directory", bind(j->uml_dir, "uml", MS_NODEV | MS_NOEXEC));
 	STEP("bind mconsole reply directory", bind(j->mc_dir, "mc", MS_RDONLY | MS_NODEV | MS_NOEXEC));

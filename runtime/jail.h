@@ -17,6 +17,11 @@
 #define JAIL_MC_DIR "/mc" /* the monitor's mconsole reply sockets, read-only */
 #define JAIL_TMP "/tmp"
 #define JAIL_PROC "/proc"
+/* An image root's base (read-only) and its COW file: not in "/", whose
+ * files UML cannot name as a COW's base (absolutize() in cow_user.c). */
+#define JAIL_DISK_DIR "/disk"
+#define JAIL_IMAGE JAIL_DISK_DIR "/base.img"
+#define JAIL_COW JAIL_DISK_DIR "/root.cow"
 
 /* Root-invoked sandboxes run their kernel as host uid/gid
  * JAIL_ROOT_ID_BASE + (sandbox sequence number % JAIL_ROOT_ID_COUNT). */
@@ -31,8 +36,10 @@ struct jail {
 	const char *stage;  /* empty directory to mount the staging tmpfs on */
 	const char *kernel; /* host paths bound into the view */
 	const char *initrd;
-	const char *rootfs;
+	const char *rootfs;  /* NULL: JAIL_ROOTFS stays an empty directory */
 	bool rootfs_ro;
+	const char *image;   /* an image root (or NULL): bound at JAIL_IMAGE, read-only */
+	const char *cow;     /* its COW file, bound at JAIL_COW */
 	bool host_libs;      /* a dynamically linked kernel: bind /lib, /lib64, /usr read-only */
 	const char *uml_dir; /* writable by run_uid */
 	const char *mc_dir;  /* bound read-only at JAIL_MC_DIR */

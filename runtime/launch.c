@@ -88,27 +88,36 @@ static void on_status(void *arg, enum ctr_status s, int exit)
 
 /* run --stats: wall time; the guest CPU time and peak memory of the
  * container's processes (as the guest measured them; null when the guest
- * did not report, e.g. after --timeout); network bytes (null for now);
+ * did not report, e.g. after --timeout); the bytes of the guest's Ethernet
+ * frames each way, as netslirp counted them (null in network mode none);
  * the exit. */
 static void write_stats(const char *path, long t0, int ret, const struct container *c,
-			const struct proto_usage *u)
+			const struct proto_usage *u, const struct net_sandbox *net)
 {
-	autofclose FILE *f = fopen(path, "we");
+	double wall = (double)(now_ms() - t0) / 1000.0;
+	autofclose FILE *f = NULL;
+	struct net_bytes nb;
+	struct uerr err;
+	int net_known = net_sandbox_bytes(net, &nb, &err);
 
+	if (net_known < 0)
+		fprintf(stderr, "umlrun: --stats: network bytes unknown: %s\n", err.msg);
+	f = fopen(path, "we");
 	if (f == NULL) {
 		fprintf(stderr, "umlrun: --stats %s: %s\n", path, strerror(errno));
 		return;
 	}
-	fprintf(f, "{\n  \"wallSeconds\": %.3f,\n", (double)(now_ms() - t0) / 1000.0);
+	fprintf(f, "{\n  \"wallSeconds\": %.3f,\n", wall);
 	if (u)
 		fprintf(f, "  \"guestCpuSeconds\": %.6f,\n  \"guestPeakMemoryBytes\": %llu,\n",
 			(double)u->cpu_us / 1e6, (unsigned long long)u->maxrss_kb * 1024);
 	else
 		fputs("  \"guestCpuSeconds\": null,\n  \"guestPeakMemoryBytes\": null,\n", f);
-	/* netslirp does not report its byte counts yet: unknown, not 0 */
-	fprintf(f,
-		"  \"netBytesIn\": null,\n  \"netBytesOut\": null,\n"
-		"  \"timedOut\": %s,\n  \"exitCode\": %d",
+	if (net_known == 0)
+		fprintf(f, "  \"netBytesIn\": %llu,\n  \"netBytesOut\": %llu,\n", nb.in, nb.out);
+	else /* no network, or netslirp did not answer: unknown, not 0 */
+		fputs("  \"netBytesIn\": null,\n  \"netBytesOut\": null,\n", f);
+	fprintf(f, "  \"timedOut\": %s,\n  \"exitCode\": %d",
 		ret == MONITOR_TIMEOUT_EXIT && !c->has_exit ? "true" : "false", ret < 0 ? -1 : ret);
 	if (c->has_exit)
 		fprintf(f, ",\n  \"waitStatus\": %d", c->exit_status);
@@ -133,6 +142,7 @@ int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 	bool usage_known = false;
 	autofree char *stamp = NULL;
 	struct monitor m;
+	struct uerr disk_err;
 	int ret;
 
 	*created = false;
@@ -171,8 +181,13 @@ int launch(const struct launch_opts *o, bool *created, struct uerr *err)
 	m.usage_known = &usage_known;
 	ret = monitor_run(&m, err);
 	if (o->stats_file)
-		write_stats(o->stats_file, t0, ret, &l.ctr, usage_known ? &usage : NULL);
+		write_stats(o->stats_file, t0, ret, &l.ctr, usage_known ? &usage : NULL, sb.net);
 	sb.vm = 0; /* reaped by the monitor */
+	if (rootmode_check_log(&sb.root, "kernel.log", &disk_err) < 0) { /* cwd: the state dir */
+		fprintf(stderr, "umlrun: %s\n", disk_err.msg);
+		if (ret == 0) /* the workload succeeded, but its writes are lost */
+			ret = 1;
+	}
 	cleanup_closep(&sb.listen_fd);
 	unlink(CTL_SOCK_NAME); /* the cwd is the state dir */
 	sandbox_show_log(&sb, o->so.log, ret < 0);

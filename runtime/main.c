@@ -44,6 +44,12 @@ static const char usage_main[] =
 	"  features  print the runtime-spec features document\n"
 	"  spec      write a starter config.json\n"
 	"  check     show which confinement layers this host provides\n"
+	"  image     build an ext4 root image from a directory, or commit a COW\n"
+	"            file's changes into an image:\n"
+	"              image build [--size N] [--owner UID:GID] [--manifest FILE]\n"
+	"                          [--force] DIR IMAGE\n"
+	"              image commit ID|COWFILE NEWIMAGE\n"
+	"              image commit --in-place ID|COWFILE\n"
 	"\n"
 	"Global options:\n"
 	"  --root DIR           state directory (default /run/umlrun for root,\n"
@@ -161,6 +167,7 @@ static const struct {
 	{ "features", cmd_features },
 	{ "check", cmd_check },
 	{ "spec", cmd_spec },
+	{ "image", cmd_image },
 };
 
 /* Makes sure fds 0-2 are open, so no file umlrun opens can land on them. */

@@ -2,7 +2,8 @@
  * options from annotations and `run -p`, the agent's T_NET_* TLVs, the UML
  * NIC argument (vector driver, bess transport: the guest connects to a unix
  * seqpacket socket and reconnects at each "up", so the NIC never names a
- * host fd), and the umlrun-netslirp process. */
+ * host fd), and the umlrun-netslirp process with its control socket
+ * (readiness, then the guest's byte counts for run --stats). */
 #define _GNU_SOURCE
 #include "net.h"
 
@@ -347,7 +348,7 @@ static void build_argv(const struct net_config *nc, char *exe, uid_t run_uid, gi
 	argv[n++] = exe;
 	argv[n++] = "--link-fd=3";
 	argv[n++] = "--lifeline-fd=4";
-	argv[n++] = "--ready-fd=5";
+	argv[n++] = "--ctl-fd=5";
 	argv[n++] = NUM("--mtu=%u", nc->mtu);
 	if (nc->host_loopback)
 		argv[n++] = "--host-loopback";
@@ -373,7 +374,7 @@ static void build_argv(const struct net_config *nc, char *exe, uid_t run_uid, gi
 
 /* In the child: fds 3-5, its own session (no terminal signals), dies with
  * the monitor. Returns only on failure. */
-static void exec_child(char *const *argv, int listen_fd, int life_rd, int ready_wr, int log_fd,
+static void exec_child(char *const *argv, int listen_fd, int life_rd, int ctl, int log_fd,
 		       const char *state_dir)
 {
 	char tag[4200];
@@ -390,7 +391,7 @@ static void exec_child(char *const *argv, int listen_fd, int life_rd, int ready_
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	l = fcntl(listen_fd, F_DUPFD_CLOEXEC, 10);
 	r = fcntl(life_rd, F_DUPFD_CLOEXEC, 10);
-	w = fcntl(ready_wr, F_DUPFD_CLOEXEC, 10);
+	w = fcntl(ctl, F_DUPFD_CLOEXEC, 10);
 	g = fcntl(log_fd, F_DUPFD_CLOEXEC, 10);
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (l < 0 || r < 0 || w < 0 || g < 0 || nul < 0)
@@ -403,41 +404,49 @@ static void exec_child(char *const *argv, int listen_fd, int life_rd, int ready_
 	execve(argv[0], argv, envp);
 }
 
-/* Reads netslirp's "ok" or "error: ..." line (up to its newline: a child
- * of netslirp's may hold the pipe open); netslirp only sets itself up, so
+/* One message from netslirp's control socket, without its newline, in buf
+ * (cap bytes): its length, 0 when netslirp closed the socket (it exited),
+ * or -1 with errno (ETIMEDOUT: nothing within timeout_ms). */
+static ssize_t ctl_recv(int fd, char *buf, size_t cap, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		errno = ETIMEDOUT;
+	if (r <= 0)
+		return -1;
+	do
+		n = recv(fd, buf, cap - 1, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return n;
+}
+
+/* netslirp's "ok" or "error: ..."; it only sets itself up, so
  * NET_READY_TIMEOUT_MS without a word means it is stuck. */
 #define NET_READY_TIMEOUT_MS 30000
-static int wait_ready(int fd, pid_t pid, struct uerr *err)
+static int wait_ready(int fd, struct uerr *err)
 {
 	char buf[600];
-	size_t got = 0;
-	ssize_t n;
+	ssize_t n = ctl_recv(fd, buf, sizeof(buf), NET_READY_TIMEOUT_MS);
 
-	while (got < sizeof(buf) - 1 && memchr(buf, '\n', got) == NULL) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, NET_READY_TIMEOUT_MS);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0)
-			return uerr_set(err, 0, "umlrun-netslirp did not report ready in %d s",
-					NET_READY_TIMEOUT_MS / 1000);
-		n = read(fd, buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return uerr_set(err, errno, "umlrun-netslirp");
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	if (n < 0 && errno == ETIMEDOUT)
+		return uerr_set(err, 0, "umlrun-netslirp did not report ready in %d s",
+				NET_READY_TIMEOUT_MS / 1000);
+	if (n < 0)
+		return uerr_set(err, errno, "umlrun-netslirp");
 	if (strcmp(buf, "ok") == 0)
 		return 0;
 	if (strncmp(buf, "error: ", 7) == 0)
 		return uerr_set(err, 0, "umlrun-netslirp: %s", buf + 7);
-	(void)pid;
 	return uerr_set(err, 0, "umlrun-netslirp exited before it was ready (see kernel.log)");
 }
 
@@ -447,8 +456,8 @@ int net_start(struct net_proc *np, const struct net_config *nc, uid_t run_uid, g
 	autofree char *exe = find_netslirp(err);
 	char nums[8 + NET_MAX_PORTS][64];
 	char *argv[MAX_NS_ARGS];
-	int life[2], ready[2];
-	autoclose int life_rd = -1, ready_rd = -1, ready_wr = -1;
+	int life[2], ctl[2];
+	autoclose int life_rd = -1, ctl_child = -1;
 	pid_t pid;
 
 	if (exe == NULL)
@@ -458,21 +467,40 @@ int net_start(struct net_proc *np, const struct net_config *nc, uid_t run_uid, g
 		return uerr_set(err, errno, "pipe2");
 	life_rd = life[0];
 	np->lifeline = life[1];
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return uerr_set(err, errno, "pipe2");
-	ready_rd = ready[0];
-	ready_wr = ready[1];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
+		return uerr_set(err, errno, "socketpair");
+	np->ctl = ctl[0];
+	ctl_child = ctl[1];
 	pid = fork();
 	if (pid < 0)
 		return uerr_set(err, errno, "fork umlrun-netslirp");
 	if (pid == 0) {
-		exec_child(argv, np->listen_fd, life_rd, ready_wr, log_fd, state_dir);
+		exec_child(argv, np->listen_fd, life_rd, ctl_child, log_fd, state_dir);
 		_exit(127);
 	}
 	np->pid = pid;
-	cleanup_closep(&ready_wr);
+	cleanup_closep(&ctl_child);
 	cleanup_closep(&life_rd);
-	return wait_ready(ready_rd, pid, err);
+	return wait_ready(np->ctl, err);
+}
+
+int net_read_bytes(const struct net_proc *np, struct net_bytes *b, struct uerr *err)
+{
+	char buf[64];
+	int end = -1;
+	ssize_t n;
+
+	if (np->ctl < 0)
+		return uerr_set(err, 0, "umlrun-netslirp is not running");
+	if (send(np->ctl, "bytes\n", 6, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return uerr_set(err, errno, "asking umlrun-netslirp for its byte counts");
+	n = ctl_recv(np->ctl, buf, sizeof(buf), NET_BYTES_TIMEOUT_MS);
+	if (n <= 0)
+		return uerr_set(err, n < 0 ? errno : 0, "umlrun-netslirp's byte counts%s",
+				n < 0 ? "" : ": it has exited");
+	if (sscanf(buf, "bytes %llu %llu%n", &b->in, &b->out, &end) != 2 || buf[end] != '\0')
+		return uerr_set(err, 0, "umlrun-netslirp's byte counts: bad answer");
+	return 0;
 }
 
 void net_stop(struct net_proc *np)
@@ -483,6 +511,7 @@ void net_stop(struct net_proc *np)
 		np->pid = 0;
 	}
 	cleanup_closep(&np->lifeline);
+	cleanup_closep(&np->ctl);
 	cleanup_closep(&np->listen_fd);
 	if (np->sock_path)
 		unlink(np->sock_path);
@@ -567,6 +596,13 @@ int net_sandbox_start(struct net_sandbox *ns, uid_t run_uid, gid_t run_gid, int 
 	if (ns->cfg.mode == NET_NONE)
 		return 0;
 	return net_start(&ns->proc, &ns->cfg, run_uid, run_gid, run_uid, log_fd, state_dir, err);
+}
+
+int net_sandbox_bytes(const struct net_sandbox *ns, struct net_bytes *b, struct uerr *err)
+{
+	if (ns == NULL || ns->cfg.mode == NET_NONE)
+		return 1;
+	return net_read_bytes(&ns->proc, b, err);
 }
 
 void net_sandbox_free(struct net_sandbox *ns)

@@ -1,7 +1,7 @@
 /* net.h: a sandbox's network on the host side: the mode and options from
  * config.json's annotations and `run -p`, the guest's addresses handed to
  * the agent, the UML vector NIC argument, and the umlrun-netslirp process
- * with its listening socket. See umlrun(8), NETWORKING. */
+ * with its listening socket and its byte counts. See umlrun(8), NETWORKING. */
 #ifndef UMLRUN_NET_H
 #define UMLRUN_NET_H
 
@@ -77,11 +77,18 @@ char *net_uml_arg(const struct net_config *nc, const char *sock_path, struct uer
 struct net_proc {
 	int listen_fd; /* bound at sock_path before the kernel starts */
 	int lifeline;  /* write end: netslirp exits when it closes */
+	int ctl;       /* seqpacket: netslirp's readiness, then its byte counts */
 	char *sock_path;
 	pid_t pid;
 };
 
-#define NET_PROC_INIT { .listen_fd = -1, .lifeline = -1 }
+#define NET_PROC_INIT { .listen_fd = -1, .lifeline = -1, .ctl = -1 }
+
+/* The bytes of the Ethernet frames netslirp passed: in, to the guest; out,
+ * from the guest (every frame it sent, dropped ones too). */
+struct net_bytes {
+	unsigned long long in, out;
+};
 
 /* Binds and listens on SOCK_PATH (owned by uid/gid, mode 0600), before the
  * kernel starts, so the guest's NIC can connect whenever it comes up. */
@@ -95,6 +102,11 @@ int net_listen(struct net_proc *np, const char *sock_path, uid_t uid, gid_t gid,
  * in its environment, like the kernel process. */
 int net_start(struct net_proc *np, const struct net_config *nc, uid_t run_uid, gid_t run_gid,
 	      uid_t peer_uid, int log_fd, const char *state_dir, struct uerr *err);
+
+/* Asks the running netslirp for its byte counts so far (it takes what the
+ * guest left on its link first); waits up to NET_BYTES_TIMEOUT_MS. */
+#define NET_BYTES_TIMEOUT_MS 5000
+int net_read_bytes(const struct net_proc *np, struct net_bytes *b, struct uerr *err);
 
 /* Kills and reaps netslirp, closes the socket and removes its path. */
 void net_stop(struct net_proc *np);
@@ -124,6 +136,10 @@ int net_sandbox_listen(struct net_sandbox *ns, const char *uml_dir, const char *
 /* Slirp mode: starts netslirp (see net_start). Nothing in mode none. */
 int net_sandbox_start(struct net_sandbox *ns, uid_t run_uid, gid_t run_gid, int log_fd,
 		      const char *state_dir, struct uerr *err);
+
+/* The sandbox's byte counts (see net_read_bytes): 0 with *b filled, 1 in
+ * mode none (no network, nothing counted), -1 with err. */
+int net_sandbox_bytes(const struct net_sandbox *ns, struct net_bytes *b, struct uerr *err);
 
 void net_sandbox_free(struct net_sandbox *ns);
 

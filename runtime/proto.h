@@ -63,6 +63,8 @@ enum proto_tag {
 	T_ROOT_RO = 9,   /* u8 */
 	T_ROOT_SRC = 10, /* string: hostfs mount data (path below hostfs=) */
 	T_DOMAINNAME = 11, /* string */
+	T_ROOT_KIND = 12,  /* u8: enum root_kind (runtime/rootmode.h); absent: hostfs */
+	T_ROOT_UPPER = 13, /* u64: overlay root's upper tmpfs size in bytes */
 	/* ---- network (60-79; runtime/net.c, guestkernel/agent/net.c) ---- */
 	T_NET_IFACE = 60,  /* string: the guest NIC to configure; absent: loopback only */
 	T_NET_ADDR4 = 61,  /* 4 bytes address + 1 byte prefix length */

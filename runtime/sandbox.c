@@ -47,6 +47,7 @@ void sandbox_release(struct sandbox *c)
 	}
 	net_sandbox_free(c->net); /* netslirp ends with its sandbox */
 	c->net = NULL;
+	rootmode_release(&c->root); /* the kernel is gone */
 	if (c->state_dir && !c->keep_state)
 		state_remove(c->state_dir, &ignored);
 	cleanup_closep(&c->log_fd);
@@ -168,7 +169,8 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, unsigned long mem
 	if (c->mc_dir == NULL)
 		return -1;
 	*j = (struct jail){ .stage = c->stage, .kernel = c->kernel, .initrd = c->initramfs,
-			    .rootfs = c->b.rootfs, .rootfs_ro = c->b.spec->root.readonly,
+			    .rootfs = c->b.image ? NULL : c->b.rootfs,
+			    .rootfs_ro = c->b.spec->root.readonly || c->root.kind != ROOT_HOSTFS,
 			    .uml_dir = c->uml_dir, .mc_dir = c->mc_dir, .tmp_mib = mem_mib + 16,
 			    .binds = c->binds.b, .n_binds = c->binds.n,
 			    .idmap_userns_fd = -1 };
@@ -185,6 +187,7 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, unsigned long mem
 		j->run_gid = getegid();
 		return 0;
 	}
+	/* the image's owner, like a rootfs's, is mapped to the kernel's uid */
 	j->run_uid = JAIL_ROOT_ID_BASE + (uid_t)(ticket % JAIL_ROOT_ID_COUNT);
 	j->run_gid = (gid_t)j->run_uid;
 	if (chown(c->uml_dir, j->run_uid, j->run_gid) < 0)
@@ -195,7 +198,7 @@ static int setup_jail(struct sandbox *c, unsigned long ticket, unsigned long mem
 	if (j->idmap_userns_fd < 0)
 		return -1;
 	/* overlayfs cannot be idmapped: rebuild it from its layers */
-	switch (overlay_layers(c->b.rootfs, &c->ovl, err)) {
+	switch (c->b.image ? 0 : overlay_layers(c->b.rootfs, &c->ovl, err)) {
 	case -1:
 		return -1;
 	case 1:
@@ -222,10 +225,41 @@ static int add_binds(struct sandbox *c, char *const *volumes, struct uerr *err)
 	if (c->binds.n == 0)
 		return 0;
 	c->require_namespaces = true;
+	/* an image root: mountpoints in a skeleton hostfs root (setup_image) */
+	for (size_t i = 0; c->b.image && i < c->binds.n; i++)
+		if (!c->binds.b[i].dir)
+			return uerr_set(err, 0, "bind mount %s: %s is a file; with an image root (%s), only directories can be bound",
+					c->binds.b[i].dest, c->binds.b[i].source, c->b.rootfs);
+	if (c->b.image)
+		return 0;
 	if (binds_make_mountpoints(&c->binds, c->b.rootfs, err) < 0)
 		return -1;
 	return c->b.spec->root.readonly ? binds_check_plain(&c->binds, c->b.rootfs, JAIL_ROOTFS, err) :
 					  0;
+}
+
+/* An image root: its COW file, bound into the view next to the image.
+ * hostfs serves only the bind mounts: its root is a skeleton of their
+ * mountpoints in the state dir (without binds, an empty directory). */
+static int setup_image(struct sandbox *c, struct uerr *err)
+{
+	char *skeleton;
+
+	if (!c->b.image)
+		return 0;
+	if (rootmode_prepare(&c->root, c->state_dir, geteuid() == 0, c->jail.run_uid,
+			     c->jail.run_gid, err) < 0)
+		return -1;
+	c->jail.image = c->root.image;
+	c->jail.cow = c->root.cow;
+	skeleton = state_path(c, "binds", 0755, err);
+	if (skeleton == NULL)
+		return -1;
+	c->hostfs_root = skeleton;
+	c->jail.rootfs = skeleton;
+	if (binds_make_mountpoints(&c->binds, skeleton, err) < 0)
+		return -1;
+	return binds_check_plain(&c->binds, skeleton, JAIL_ROOTFS, err);
 }
 
 static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr *err)
@@ -253,6 +287,9 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 		return -1;
 	if (agentcfg_build(c->b.spec, o->args, &c->config, err) < 0)
 		return -1;
+	if (rootmode_select(&c->b, &c->root, err) < 0 ||
+	    rootmode_encode(&c->root, &c->config, err) < 0)
+		return -1;
 	if (add_binds(c, o->volumes, err) < 0)
 		return -1;
 	/* network: checked before anything is created */
@@ -266,7 +303,7 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 		return uerr_set(err, errno, "malloc");
 	if (state_check_id(c->id, err) < 0 || state_create(o->root, c->id, &c->state_dir, err) < 0)
 		return -1;
-	if (hostfs_prepare(c->b.rootfs, c->state_dir, &c->hostfs_root, err) < 0)
+	if (!c->b.image && hostfs_prepare(c->b.rootfs, c->state_dir, &c->hostfs_root, err) < 0)
 		return -1;
 	if (asprintf(&log_path, "%s/kernel.log", c->state_dir) < 0)
 		return uerr_set(err, errno, "asprintf");
@@ -278,6 +315,8 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 		return -1;
 	if (setup_jail(c, ticket, mem_mib, err) < 0)
 		return -1;
+	if (setup_image(c, err) < 0)
+		return -1;
 	if (net_sandbox_listen(c->net, c->uml_dir, JAIL_UML_DIR, c->jail.run_uid, c->jail.run_gid,
 			       err) < 0)
 		return -1;
@@ -288,6 +327,10 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 				.umid = "u",
 				.mem_mib = mem_mib,
 				.params = kernel_params };
+	if (c->b.image) {
+		ua.ubd_cow = JAIL_COW;
+		ua.ubd_backing = JAIL_IMAGE;
+	}
 	ua.extra = c->net->extra; /* the guest NIC, if any */
 	if (uml_argv_build(&ua, &c->argv, err) < 0)
 		return -1;
@@ -295,6 +338,10 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	ua.initrd = c->initramfs;
 	ua.hostfs_root = c->hostfs_root;
 	ua.uml_dir = c->uml_dir;
+	if (c->b.image) {
+		ua.ubd_cow = c->root.cow;
+		ua.ubd_backing = c->root.image;
+	}
 	ua.extra = c->net->extra_nojail;
 	if (uml_argv_build(&ua, &c->argv_nojail, err) < 0)
 		return -1;
@@ -307,20 +354,24 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	return cpu;
 }
 
-#define LL_MAX_RULES (12 + BINDS_MAX)
+#define LL_MAX_RULES (14 + BINDS_MAX)
 
 /* What the kernel process may touch, as Landlock rules: the kernel (read,
  * exec), the initramfs, the rootfs (writable only if declared), its runtime
  * dir and memory-file dir, /dev/null and its ptys. Nothing else. */
 static size_t landlock_rules(const struct sandbox *c, bool jailed, struct ll_rule *r)
 {
-	unsigned root = LL_READ | (c->b.spec->root.readonly ? 0 : LL_WRITE);
+	unsigned root = LL_READ | (c->jail.rootfs_ro ? 0 : LL_WRITE);
 	size_t n = 0;
 
 	r[n++] = (struct ll_rule){ jailed ? JAIL_KERNEL : c->kernel, LL_READ | LL_EXEC };
 	r[n++] = (struct ll_rule){ jailed ? JAIL_INITRD : c->initramfs, LL_READ };
 	/* unjailed, hostfs reaches the rootfs through the state dir's link */
-	r[n++] = (struct ll_rule){ jailed ? JAIL_ROOTFS : c->b.rootfs, root };
+	r[n++] = (struct ll_rule){ jailed ? JAIL_ROOTFS : c->hostfs_root, root };
+	if (c->b.image) {
+		r[n++] = (struct ll_rule){ jailed ? JAIL_IMAGE : c->root.image, LL_READ };
+		r[n++] = (struct ll_rule){ jailed ? JAIL_COW : c->root.cow, LL_READ | LL_WRITE };
+	}
 	r[n++] = (struct ll_rule){ jailed ? JAIL_UML_DIR : c->uml_dir, LL_READ | LL_WRITE };
 	r[n++] = (struct ll_rule){ jailed ? JAIL_TMP : "/dev/shm", LL_READ | LL_WRITE };
 	r[n++] = (struct ll_rule){ "/dev/null", LL_READ | LL_WRITE };
@@ -378,6 +429,7 @@ int sandbox_boot(struct sandbox *c, const struct sandbox_opts *o, struct uerr *e
 				.require_landlock = c->require_landlock };
 	if (vm_start(&vs, &c->vm, &layers, err) < 0)
 		return -1;
+	c->root.booted = true;
 	if (!layers.namespaces)
 		log_debug(o->log, "sandbox runs without namespaces: %s", layers.why_not);
 	/* after the kernel, so its jail's init stays umlrun's first child */

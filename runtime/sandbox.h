@@ -15,6 +15,7 @@
 #include "net.h"
 #include "overlay.h"
 #include "proto.h"
+#include "rootmode.h"
 
 struct sandbox_opts {
 	const char *root;      /* state root */
@@ -49,6 +50,7 @@ struct sandbox {
 	struct jail jail;
 	struct overlay_layers ovl; /* an overlay rootfs rebuilt in the jail */
 	struct binds binds;        /* host paths mounted into the rootfs */
+	struct rootmode root;      /* hostfs, overlay or image root (rootmode.h) */
 	struct pbuf config;
 	int log_fd;
 	int ctl[2];

@@ -19,6 +19,12 @@
 
 #define AGENT_TTY "/dev/ttyS0"
 #define AGENT_NEWROOT "/newroot"
+/* An overlay root's layers, in the initramfs (out of the container's view). */
+#define AGENT_LOWER "/lower"
+#define AGENT_UPPER "/upper"
+/* An image root's device: ubd0 (runtime/cmdline.c). */
+#define AGENT_ROOT_DEV "/dev/ubda"
+enum { AGENT_ROOT_HOSTFS = 0, AGENT_ROOT_IMAGE = 1, AGENT_ROOT_OVERLAY = 2 };
 #define AGENT_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* Bytes read from a process's stdout/stderr per P_STDOUT/P_STDERR frame. */
 #define AGENT_OUT_CHUNK (16u * 1024)
@@ -112,6 +118,8 @@ struct agent_config {
 	char *domainname; /* NULL: leave unset */
 	bool root_ro;
 	char *root_src; /* NULL: "" */
+	uint8_t root_kind;    /* enum root_kind (runtime/rootmode.h): 0 hostfs, 1 image, 2 overlay */
+	uint64_t root_upper;  /* overlay: the upper tmpfs's size in bytes, 0: tmpfs's default */
 	struct agent_net net;
 	struct agent_mount *mounts;
 	size_t n_mounts;
@@ -229,6 +237,9 @@ int net_setup(const struct agent_config *c, struct aerr *e);
 /* rootfs.c */
 int rootfs_early(struct aerr *e);
 int rootfs_setup(const struct agent_config *c, struct spawn_env *env, struct aerr *e);
+/* After the workload: flushes the root's writes to the host, and leaves an
+ * image root's file system clean (read-only). */
+void rootfs_finish(const struct agent_config *c);
 int do_mount(const char *src, const char *target, const char *type, unsigned long flags,
 	     const char *data, struct aerr *e);
 

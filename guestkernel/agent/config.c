@@ -259,6 +259,16 @@ static int decode_config_tag(void *ctx, uint16_t tag, const uint8_t *d, uint32_t
 		return 0;
 	case T_ROOT_SRC:
 		return set_string(&c->root_src, d, len, "root_src", e);
+	case T_ROOT_KIND:
+		if (len != 1 || d[0] > 2)
+			return aerr_set(e, 0, "root_kind: length %u, want one byte 0-2", len);
+		c->root_kind = d[0];
+		return 0;
+	case T_ROOT_UPPER:
+		if (len != sizeof(c->root_upper))
+			return aerr_set(e, 0, "root_upper has length %u, want 8", len);
+		memcpy(&c->root_upper, d, sizeof(c->root_upper));
+		return 0;
 	case T_MOUNT:
 		return push_mount(c, d, len, e);
 	case T_SYSCTL:

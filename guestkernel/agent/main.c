@@ -187,7 +187,7 @@ static int agent_run(struct agent *a)
 		cleanup_closep(&gate_w);
 		waitpid(a->procs.p[0].pid, &ignored, 0);
 	}
-	sync(); /* hostfs writes live in the guest page cache until now */
+	rootfs_finish(&a->cfg);
 	return send_exit(a);
 }
 

@@ -51,19 +51,26 @@ static int mkdir_p(const char *dir)
  * runtime/binds.h): the guest mounts that path of its hostfs root as its
  * own hostfs mount, with the bind's flags (so a read-write bind works in a
  * read-only root, and noexec is the guest kernel's). */
-static int bind_flags(const struct agent_mount *m, struct aerr *e)
+static int bind_flags(const struct agent_mount *m, bool image, struct aerr *e)
 {
 	char real[PATH_MAX];
 	struct stat st;
 
+	/* an image root: the host made the mountpoint in a skeleton hostfs
+	 * root at DEST exactly (directories only); make it in the image too */
+	if (image && mkdir_p(m->dest) < 0)
+		return aerr_set(e, errno, "mounts[%u]: bind destination %s", m->index, m->dest);
 	/* hostfs takes a path below its root: the one the host resolved */
 	if (realpath(m->dest, real) == NULL || stat(real, &st) < 0)
 		return aerr_set(e, errno, "mounts[%u]: bind destination %s", m->index, m->dest);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("none", real, "hostfs", m->flags, real) < 0)
+		if (mount("none", real, "hostfs", m->flags, image ? m->dest : real) < 0)
 			return aerr_set(e, errno, "mounts[%u]: hostfs %s", m->index, real);
 		return 0;
 	}
+	if (image)
+		return aerr_set(e, ENOTDIR, "mounts[%u]: bind destination %s in the image", m->index,
+				m->dest);
 	/* a file: hostfs mounts directories only; bind it onto itself */
 	if (mount(real, real, NULL, MS_BIND, NULL) < 0)
 		return aerr_set(e, errno, "mounts[%u]: bind %s", m->index, real);
@@ -72,12 +79,12 @@ static int bind_flags(const struct agent_mount *m, struct aerr *e)
 	return 0;
 }
 
-static int mount_one(const struct agent_mount *m, struct aerr *e)
+static int mount_one(const struct agent_mount *m, bool image, struct aerr *e)
 {
 	struct stat st;
 
 	if (strcmp(m->type, "bind") == 0)
-		return bind_flags(m, e);
+		return bind_flags(m, image, e);
 	if (mkdir_p(m->dest) < 0 || stat(m->dest, &st) < 0)
 		return aerr_set(e, errno, "config.json: mounts[%u]: destination %s", m->index,
 				m->dest);
@@ -96,7 +103,7 @@ static int mount_one(const struct agent_mount *m, struct aerr *e)
 int mounts_apply(const struct agent_config *c, struct aerr *e)
 {
 	for (size_t i = 0; i < c->n_mounts; i++)
-		if (mount_one(&c->mounts[i], e) < 0)
+		if (mount_one(&c->mounts[i], c->root_kind == AGENT_ROOT_IMAGE, e) < 0)
 			return -1;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* rootfs.c: the guest's filesystem setup: devtmpfs and fds 0-2 at boot, then
- * the guest-wide limits (limits.c), the container root (hostfs on /newroot)
+ * the guest-wide limits (limits.c), the container root on /newroot (hostfs,
+ * hostfs under a tmpfs overlay, or the ext4 image on ubd0)
  * with proc, sys, dev, dev/pts and dev/shm inside it (each left to
  * config.json when one of its mounts has that destination), the switch
  * into it, config.json's mounts, read-only and masked paths (mounts.c),
@@ -125,14 +126,54 @@ static int populate_dev(const struct agent_config *c, struct aerr *e)
 	return 0;
 }
 
-static int mount_root(const struct agent_config *c, struct aerr *e)
+/* The bundle's directory read-only, under a tmpfs that takes the writes. */
+static int mount_overlay_root(const char *src, uint64_t upper, struct aerr *e)
+{
+	char opts[64] = "mode=0755";
+
+	if (upper)
+		snprintf(opts, sizeof(opts), "mode=0755,size=%llu", (unsigned long long)upper);
+	if (ensure_dir(AGENT_LOWER, true, e) < 0 || ensure_dir(AGENT_UPPER, true, e) < 0)
+		return -1;
+	if (mount("none", AGENT_LOWER, "hostfs", MS_RDONLY, src) < 0)
+		return aerr_set(e, errno, "mount hostfs root \"%s\" read-only", src);
+	if (do_mount("upper", AGENT_UPPER, "tmpfs", MS_NOSUID | MS_NODEV, opts, e) < 0 ||
+	    ensure_dir(AGENT_UPPER "/data", true, e) < 0 ||
+	    ensure_dir(AGENT_UPPER "/work", true, e) < 0)
+		return -1;
+	return do_mount("overlay", AGENT_NEWROOT, "overlay", 0,
+			"lowerdir=" AGENT_LOWER ",upperdir=" AGENT_UPPER "/data,workdir=" AGENT_UPPER
+			"/work",
+			e);
+}
+
+static int mount_root_fs(const struct agent_config *c, struct aerr *e)
 {
 	const char *src = c->root_src ? c->root_src : "";
+	unsigned long ro = c->root_ro ? MS_RDONLY : 0;
+
+	switch (c->root_kind) {
+	case AGENT_ROOT_IMAGE:
+		/* no background zeroing of inode tables: it would fill the COW */
+		if (mount(AGENT_ROOT_DEV, AGENT_NEWROOT, "ext4", ro, "noinit_itable") < 0)
+			return aerr_set(e, errno, "mount the root image (%s, ext4)", AGENT_ROOT_DEV);
+		return 0;
+	case AGENT_ROOT_OVERLAY:
+		return mount_overlay_root(src, c->root_upper, e);
+	default:
+		if (mount("none", AGENT_NEWROOT, "hostfs", ro, src) < 0)
+			return aerr_set(e, errno, "mount hostfs root \"%s\"", src);
+		return 0;
+	}
+}
+
+static int mount_root(const struct agent_config *c, struct aerr *e)
+{
 	bool writable = !c->root_ro;
 	int r;
 
-	if (mount("none", AGENT_NEWROOT, "hostfs", c->root_ro ? MS_RDONLY : 0, src) < 0)
-		return aerr_set(e, errno, "mount hostfs root \"%s\"", src);
+	if (mount_root_fs(c, e) < 0)
+		return -1;
 	if (!mounts_has_dest(c, "/proc") &&
 	    mount_in_root(AGENT_NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 			  writable, e) < 0)
@@ -168,6 +209,14 @@ static int set_names(const struct agent_config *c, struct aerr *e)
 	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
 		return aerr_set(e, errno, "setdomainname \"%s\"", c->domainname);
 	return 0;
+}
+
+void rootfs_finish(const struct agent_config *c)
+{
+	sync(); /* hostfs writes live in the guest page cache until now */
+	/* a clean file system in the COW file, ready to commit */
+	if (c->root_kind == AGENT_ROOT_IMAGE)
+		mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
 }
 
 int rootfs_setup(const struct agent_config *c, struct spawn_env *env, struct aerr *e)

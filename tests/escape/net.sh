@@ -77,3 +77,40 @@ test_malformed_frames_do_not_bring_netslirp_down() {
 	grep -q '2 packets received' "$T/o" || fail "netslirp stopped answering: $(cat "$T/o")"
 	[ -n "$ns" ] || fail "no netslirp"
 }
+
+# A netslirp taken over through a libslirp bug holds one thing more than
+# the guest's frames: its control socket to the monitor, which asks it for
+# the byte counts of `run --stats`. Stand-ins answer that request with a
+# JSON injection attempt, an oversized message, or nothing: the monitor
+# writes valid stats with null byte counts, warns, and the sandbox ends as
+# usual with its process's exit code.
+test_hostile_netslirp_answers_give_null_byte_counts() {
+	local mode
+	new_bundle "$T/b" true '["sh", "-c", "exit 7"]'
+	for mode in inject huge silent; do
+		cat > "$T/netslirp-$mode" <<PY
+#!/usr/bin/python3
+import select, socket, sys
+ctl = socket.socket(fileno=5)
+ctl.send(b"ok\n")
+while True:
+    r, _, _ = select.select([4, 5], [], [])
+    if 4 in r or not ctl.recv(64):
+        sys.exit(0)
+    if "$mode" == "inject":
+        ctl.send(b'bytes 1 2, "netBytesOut": 3, "exitCode": 0\n')
+    elif "$mode" == "huge":
+        ctl.send(b"bytes " + b"9" * 60000 + b" 1\n")
+PY
+		chmod 755 "$T/netslirp-$mode"
+		UMLRUN_NETSLIRP="$T/netslirp-$mode" "${UML[@]}" run --stats "$T/$mode.json" --bundle "$T/b" "ns-$mode" 2> "$T/e"
+		[ $? = 7 ] || fail "$mode: exit code: $(cat "$T/e")"
+		grep -q "^umlrun: --stats: network bytes unknown: umlrun-netslirp's byte counts" "$T/e" ||
+			fail "$mode: stderr: $(cat "$T/e")"
+		python3 - "$T/$mode.json" <<'CHECK' || fail "$mode: stats: $(cat "$T/$mode.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["netBytesIn"] is None and d["netBytesOut"] is None and d["exitCode"] == 7, d
+CHECK
+	done
+}

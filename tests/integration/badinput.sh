@@ -33,6 +33,9 @@ test_invalid_config_json() {
 test_rootfs_not_a_directory() {
 	new_bundle "$T/b"
 	rm -rf "$T/b/rootfs"; echo x > "$T/b/rootfs"
+	# a regular file is an image root (rootimg.sh): this one is not one
+	expect_error "$T/b/rootfs.*not an ext4 image" "${UML[@]}" "$T/b"
+	rm -f "$T/b/rootfs"; mkfifo "$T/b/rootfs"
 	expect_error "root.path $T/b/rootfs: not a directory" "${UML[@]}" "$T/b"
 	rm -f "$T/b/rootfs"
 	expect_error "root.path $T/b/rootfs: No such file or directory" "${UML[@]}" "$T/b"

@@ -38,7 +38,8 @@ start_http() {
 }
 
 # A host TCP sink on 127.0.0.1:$SINK_PORT: writes "SHA256 BYTES" of what
-# one connection sent, up to its EOF, to $T/sink.out.
+# one connection sent, up to its EOF, to $T/sink.out, then answers BYTES
+# and closes: a guest's `nc HOST PORT < FILE` ends once every byte is in.
 start_sink() {
 	SINK_PORT=$(free_port)
 	python3 -c 'import socket, hashlib, sys
@@ -50,7 +51,11 @@ while True:
     d = c.recv(1 << 20)
     if not d: break
     h.update(d); n += len(d)
-open(sys.argv[2], "w").write("%s %d\n" % (h.hexdigest(), n))' "$SINK_PORT" "$T/sink.out" > "$T/sink.log" 2>&1 &
+open(sys.argv[2], "w").write("%s %d\n" % (h.hexdigest(), n))
+try:
+    c.sendall(b"%d\n" % n); c.close()
+except OSError:
+    pass' "$SINK_PORT" "$T/sink.out" > "$T/sink.log" 2>&1 &
 	SINK_PID=$!
 	wait_for "$T/sink.log" listening || fail "the sink did not start"
 }
@@ -90,7 +95,7 @@ test_net_guest_to_host_100mib_each_way_via_opted_in_host_loopback() {
 	start_http
 	start_sink
 	ln "$T/big" "$T/www/big"
-	net_bundle "$T/b" "[\"sh\", \"-c\", \"wget -q -O - http://$NET_HOST:$HTTP_PORT/big | sha256sum; nc $NET_HOST $SINK_PORT -e cat /big\"]" \
+	net_bundle "$T/b" "[\"sh\", \"-c\", \"wget -q -O - http://$NET_HOST:$HTTP_PORT/big | sha256sum; nc $NET_HOST $SINK_PORT < /big > /dev/null\"]" \
 		'{"run.umlrun.net.host-loopback": "true"}'
 	cp "$T/big" "$T/b/rootfs/big"
 	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e" || fail "exit $?: $(cat "$T/e")"
@@ -121,6 +126,174 @@ test_net_host_to_guest_100mib_through_a_run_p_forward() {
 	[ $rc = 0 ] || fail "curl failed: $(cat "$T/curl.err")"
 	[ "$(sha256sum < "$T/got" | cut -c1-64)" = "$BIG_SHA" ] || fail "sha256 differs"
 	grep -q "\"run.umlrun.net.ports\":\"$port:80/tcp\"" "$T/st.json" || fail "forward not in state: $(cat "$T/st.json")"
+}
+
+# A static guest program in $T/udp-echo: binds UDP port PORT, prints
+# "ready", then for each datagram prints "got N HEX" and answers "reply:"
+# and the datagram.
+build_udp_echo() {
+	gcc -static -O1 -o "$T/udp-echo" -x c - 2> "$T/cc.log" <<'CSRC' ||
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, from;
+	unsigned char buf[2048], out[2048 + 6];
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	a.sin_port = htons(atoi(argv[argc - 1]));
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return perror("udp-echo"), 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+
+		if (n < 0)
+			return perror("udp-echo: recvfrom"), 1;
+		printf("got %zd ", n);
+		for (ssize_t i = 0; i < n; i++)
+			printf("%02x", buf[i]);
+		printf("\n");
+		fflush(stdout);
+		memcpy(out, "reply:", 6);
+		memcpy(out + 6, buf, (size_t)n);
+		if (sendto(s, out, (size_t)n + 6, 0, (struct sockaddr *)&from, fl) < 0)
+			return perror("udp-echo: sendto"), 1;
+	}
+}
+CSRC
+		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
+}
+
+# udp_send ADDR PORT TEXT GOT_FILE [reply]: sends TEXT and the bytes
+# 0-255 from ADDR on the host to ADDR:PORT until the guest's udp-echo
+# wrote that datagram to GOT_FILE, byte for byte, and, with "reply",
+# until its reply came back. Sends again because the first datagrams may
+# come before libslirp knows the guest's MAC address (bounded).
+udp_send() {
+	python3 - "$@" <<'PY'
+import socket, sys, time
+addr, port, text, got = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+want_reply = sys.argv[5:] == ["reply"]
+payload = text.encode() + bytes(range(256))
+line = "got %d %s\n" % (len(payload), payload.hex())
+delivered = lambda: line in open(got).read()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 0))
+s.settimeout(0.5)
+for _ in range(60):
+    s.sendto(payload, (addr, port))
+    if want_reply:
+        try:
+            r = s.recv(4096)
+        except socket.timeout:
+            continue
+        if r != b"reply:" + payload:
+            sys.exit("the reply differs: " + r.hex())
+        break
+    time.sleep(0.5)
+    if delivered():
+        break
+else:
+    sys.exit("no reply" if want_reply else "the guest got nothing")
+for _ in range(60):
+    if delivered():
+        sys.exit(0)
+    time.sleep(0.5)
+sys.exit("the guest did not get the datagram as sent")
+PY
+}
+
+free_udp_port() {
+	python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("",0)); print(s.getsockname()[1])'
+}
+
+test_net_udp_forward_delivers_datagrams_and_replies() {
+	build_udp_echo
+	local port pid addr rc=0
+	port=$(free_udp_port)
+	net_bundle "$T/b" '["/udp-echo", "5353"]'
+	cp "$T/udp-echo" "$T/b/rootfs/udp-echo"
+	"${UML[@]}" run -p "$port:5353/udp" --bundle "$T/b" udp > "$T/o" 2> "$T/e" &
+	pid=$!
+	wait_for "$T/o" ready || fail "guest did not start: $(cat "$T/o" "$T/e")"
+	"${UML[@]}" state udp > "$T/st.json"
+	# from the host's loopback: the datagram reaches the guest
+	udp_send 127.0.0.1 "$port" from-loopback "$T/o" > "$T/lo.err" 2>&1
+	local rc_lo=$?
+	# from another address of the host: the guest's reply comes back too
+	addr=$(ip -4 -o addr show scope global 2> /dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
+	if [ -n "$addr" ]; then
+		udp_send "$addr" "$port" from-host "$T/o" reply > "$T/host.err" 2>&1
+		rc=$?
+	fi
+	"${UML[@]}" kill udp KILL
+	wait $pid
+	[ $rc_lo = 0 ] || fail "loopback client: $(cat "$T/lo.err" "$T/o" "$T/e")"
+	grep -q "\"run.umlrun.net.ports\":\"$port:5353/udp\"" "$T/st.json" ||
+		fail "forward not in state: $(cat "$T/st.json")"
+	[ -n "$addr" ] || skip "the host has no global IPv4 address to send a reply to"
+	[ $rc = 0 ] || fail "client on $addr: $(cat "$T/host.err" "$T/o" "$T/e")"
+}
+
+test_net_udp_forward_replies_to_the_host_loopback_when_opted_in() {
+	# replies to a client on 127.0.0.1 go to the gateway address, which
+	# is the host's loopback: libslirp sends them only with host-loopback
+	build_udp_echo
+	local port pid rc
+	port=$(free_udp_port)
+	net_bundle "$T/b" '["/udp-echo", "5353"]' '{"run.umlrun.net.host-loopback": "true"}'
+	cp "$T/udp-echo" "$T/b/rootfs/udp-echo"
+	"${UML[@]}" run -p "127.0.0.1:$port:5353/udp" --bundle "$T/b" udplo > "$T/o" 2> "$T/e" &
+	pid=$!
+	wait_for "$T/o" ready || fail "guest did not start: $(cat "$T/o" "$T/e")"
+	udp_send 127.0.0.1 "$port" hello-udp "$T/o" reply > "$T/lo.err" 2>&1
+	rc=$?
+	"${UML[@]}" kill udplo KILL
+	wait $pid
+	[ $rc = 0 ] || fail "$(cat "$T/lo.err" "$T/o" "$T/e")"
+}
+
+test_net_stats_count_the_bytes_each_way() {
+	# N bytes down from a host server, M up to a host sink: at least the
+	# frames that carried them, at most twice as much (headers, ACKs)
+	local n=$((4 * 1024 * 1024)) m=$((2 * 1024 * 1024))
+	start_http
+	start_sink
+	head -c $n /dev/urandom > "$T/www/down"
+	net_bundle "$T/b" "[\"sh\", \"-c\", \"wget -q -O - http://$NET_HOST:$HTTP_PORT/down | wc -c && nc $NET_HOST $SINK_PORT < /up\"]" \
+		'{"run.umlrun.net.host-loopback": "true"}'
+	head -c $m /dev/urandom > "$T/b/rootfs/up"
+	"${UML[@]}" run --stats "$T/stats.json" --bundle "$T/b" st > "$T/o" 2> "$T/e" ||
+		fail "exit $?: $(cat "$T/e")"
+	kill $HTTP_PID 2>/dev/null
+	wait $SINK_PID
+	[ "$(cat "$T/o")" = "$n"$'\n'"$m" ] || fail "download, upload: $(cat "$T/o")"
+	[ "$(cut -d' ' -f2 "$T/sink.out")" = "$m" ] || fail "upload: $(cat "$T/sink.out")"
+	[ ! -s "$T/e" ] || fail "stderr: $(cat "$T/e")"
+	python3 - "$T/stats.json" "$n" "$m" <<'PY' || fail "stats: $(cat "$T/stats.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+n, m = int(sys.argv[2]), int(sys.argv[3])
+i, o = d["netBytesIn"], d["netBytesOut"]
+assert isinstance(i, int) and isinstance(o, int), d
+assert n <= i < 2 * n + 65536, ("in", i, n)
+assert m <= o < 2 * m + 65536, ("out", o, m)
+PY
+}
+
+test_net_stats_bytes_are_null_without_a_network() {
+	net_bundle "$T/b" '["true"]' '{"run.umlrun.net": "none"}'
+	"${UML[@]}" run --stats "$T/stats.json" --bundle "$T/b" nonet 2> "$T/e" || fail "exit $?: $(cat "$T/e")"
+	[ ! -s "$T/e" ] || fail "stderr: $(cat "$T/e")"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["netBytesIn"] is None and d["netBytesOut"] is None))' \
+		"$T/stats.json" || fail "stats: $(cat "$T/stats.json")"
 }
 
 test_net_ports_annotation_forwards_and_is_listed_in_state() {
