@@ -133,15 +133,14 @@ int rootmode_encode(const struct rootmode *r, struct pbuf *config, struct uerr *
  * sandbox ends; a sandbox whose monitor was killed leaves that. */
 static int check_kept(const struct rootmode *r, struct uerr *err)
 {
+	autoclose int fd = -1;
 	struct cow_info ci;
-	struct stat st;
 
-	if (lstat(r->cow, &st) < 0)
+	fd = open(r->cow, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return uerr_set(err, errno, "annotation %s: %s", ROOTMODE_COW_ANNOTATION, r->cow);
-	if (!S_ISREG(st.st_mode))
-		return uerr_set(err, 0, "annotation %s: %s: not a regular file",
-				ROOTMODE_COW_ANNOTATION, r->cow);
-	if (cow_read(r->cow, &ci, err) < 0)
+	/* another sandbox's kernel holds it (as UML locks its disks) */
+	if (cow_read_fd(fd, r->cow, &ci, err) < 0 || cow_lock(fd, true, r->cow, err) < 0)
 		return -1;
 	if (strcmp(ci.backing, r->image) != 0 && strcmp(ci.backing, JAIL_IMAGE) != 0)
 		return uerr_set(err, 0, "COW file %s was made from %s, not from %s", r->cow,

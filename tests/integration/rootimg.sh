@@ -183,3 +183,12 @@ test_image_binds() {
 	"${UML[@]}" run -b "$T/b" -v "$T/f:/etc/f" x2 > "$T/o" 2> "$T/e" && fail "bound a file into an image root"
 	grep -q "bind mount /etc/f: $T/f is a file; with an image root" "$T/e" || fail "stderr: $(cat "$T/e")"
 }
+
+test_image_kept_cow_in_use_by_another_sandbox() {
+	image_bundle "$T/b" '["sh", "-c", "echo up; sleep 30"]' '"annotations": {"run.umlrun.root.cow": "keep.cow"}'
+	"${UML[@]}" run -d -b "$T/b" first 2> "$T/e" || fail "run -d: $(cat "$T/e")"
+	run_in "$T/b" > "$T/o" 2> "$T/e" && fail "a second sandbox booted the same COW file"
+	grep -q "$T/b/keep.cow is in use by process" "$T/e" || fail "stderr: $(cat "$T/e")"
+	"${UML[@]}" delete -f first || fail "delete"
+	[ -f "$T/b/keep.cow" ] || fail "the kept COW file is gone"
+}
