@@ -23,3 +23,18 @@ sample() {
 	"$@" > /dev/null 2>&1 < /dev/null
 	for i in $(seq "$n"); do time_ms "$@"; done | median
 }
+
+# samples N FN... : N rounds in which each function FN runs once, timed, in
+# turn (after one warm-up each), so that drifts of the host's load touch
+# them alike; prints each one's median, one a line, in order. For
+# differences of a few ms between variants of one command.
+samples() {
+	local n=$1 i j
+	local -a t=()
+	shift
+	for j in "$@"; do "$j" > /dev/null 2>&1 < /dev/null; done
+	for i in $(seq "$n"); do
+		for ((j = 1; j <= $#; j++)); do t[j]+="$(time_ms "${!j}")"$'\n'; done
+	done
+	for ((j = 1; j <= $#; j++)); do printf '%s' "${t[j]}" | median; done
+}

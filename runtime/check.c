@@ -1,5 +1,6 @@
 /* check.c: probes of the confinement layers for `umlrun check`, and the
- * run.umlrun.require annotation's syntax. */
+ * run.umlrun.require annotation's syntax. A test build reports the layers
+ * UMLRUN_TEST_DISABLE turns off as off (testknob.h). */
 #define _GNU_SOURCE
 #include "check.h"
 
@@ -14,6 +15,7 @@
 #include "cleanup.h"
 #include "jail.h"
 #include "landlock.h"
+#include "testknob.h"
 
 /* Tries the kernel process's namespaces in a child; returns 0 or an errno. */
 static int probe_namespaces(bool userns)
@@ -58,7 +60,12 @@ int check_layers(struct layer *l, int max)
 			: strerror(e));
 	if (e != 0 && !root)
 		snprintf(l[n].detail, sizeof(l[n].detail),
-			 "unprivileged namespaces refused (%s): no staging view", strerror(e));
+			 "unprivileged namespaces refused (%s): sandboxes refuse to start unless "
+			 CHECK_ALLOW_ENV "=namespaces", strerror(e));
+#ifdef UMLRUN_TEST_KNOBS
+	if (testknob_disabled("namespaces"))
+		l[n] = (struct layer){ "namespaces", false, TESTKNOB_REASON };
+#endif
 	n++;
 	landlock_probe(&ll);
 	l[n] = (struct layer){ "landlock", ll.abi > 0, "" };
@@ -68,6 +75,10 @@ int check_layers(struct layer *l, int max)
 	n++;
 	l[n++] = (struct layer){ "seccomp", true,
 				 "allow-list on the kernel process (libseccomp); exec only via its fd" };
+#ifdef UMLRUN_TEST_KNOBS
+	if (testknob_disabled("seccomp"))
+		l[n - 1] = (struct layer){ "seccomp", false, TESTKNOB_REASON };
+#endif
 	l[n++] = (struct layer){ "capabilities", true, "all dropped; no_new_privs" };
 	l[n++] = (struct layer){ "rlimits", true, "no core dumps" };
 	return n;
@@ -97,6 +108,31 @@ int check_parse_require(const char *value, bool *ns, bool *ll, struct uerr *err)
 			return uerr_set(err, 0,
 					"config.json: annotations.run.umlrun.require: unknown layer \"%s\" (known: %s)",
 					t, CHECK_LAYERS);
+	}
+	return 0;
+}
+
+int check_parse_allow(const char *annotation, const char *env, bool *unconfined,
+		      struct uerr *err)
+{
+	const char *const values[] = { annotation, env };
+	const char *const names[] = { "config.json: annotations." CHECK_ALLOW_ANNOTATION,
+				      "$" CHECK_ALLOW_ENV };
+
+	*unconfined = false;
+	for (size_t i = 0; i < 2; i++) {
+		autofree char *copy = values[i] ? strdup(values[i]) : NULL;
+		char *save = NULL;
+
+		if (values[i] && copy == NULL)
+			return uerr_set(err, errno, "strdup");
+		for (char *t = copy ? strtok_r(copy, ", ", &save) : NULL; t;
+		     t = strtok_r(NULL, ", ", &save)) {
+			if (strcmp(t, "namespaces") != 0)
+				return uerr_set(err, 0, "%s: \"%s\" cannot be allowed to degrade (only: namespaces)",
+						names[i], t);
+			*unconfined = true;
+		}
 	}
 	return 0;
 }

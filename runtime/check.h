@@ -28,4 +28,14 @@ void check_print(const struct layer *l, int n);
  * flags. Errors name the unknown layer. */
 int check_parse_require(const char *value, bool *namespaces, bool *landlock, struct uerr *err);
 
+/* The opt-in to run the kernel process without namespaces where the host
+ * refuses them: without them it runs as the caller's own uid, beside the
+ * caller's named unix sockets (D-Bus, ssh-agent...), which Landlock up to
+ * ABI 7 cannot fence off. Off unless the annotation or the environment
+ * variable lists "namespaces". */
+#define CHECK_ALLOW_ANNOTATION "run.umlrun.allow-degraded"
+#define CHECK_ALLOW_ENV "UMLRUN_ALLOW_DEGRADED"
+int check_parse_allow(const char *annotation, const char *env, bool *unconfined,
+		      struct uerr *err);
+
 #endif

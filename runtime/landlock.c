@@ -2,7 +2,8 @@
  * the ABI probe, the mapping of LL_* rights to Landlock access rights for each
  * ABI, the ruleset (filesystem rules, TCP bind/connect denial, scoping) and
  * local copies of the UAPI definitions newer than the build host's headers
- * (Debian 12's linux-libc-dev only knows ABI <= 2). */
+ * (Debian 12's linux-libc-dev only knows ABI <= 2). In test builds the
+ * probe can be told Landlock is unavailable (testknob.h). */
 #define _GNU_SOURCE
 #include "landlock.h"
 
@@ -20,6 +21,7 @@
 #endif
 
 #include "cleanup.h"
+#include "testknob.h"
 
 /* ---- UAPI (include/uapi/linux/landlock.h), carried for old headers ------ */
 
@@ -220,6 +222,13 @@ static int probe_abi(struct ll_status *st)
 	long v = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	int errnum = errno;
 
+#ifdef UMLRUN_TEST_KNOBS
+	if (testknob_disabled("landlock")) { /* as a host without it in lsm= */
+		memset(st, 0, sizeof(*st));
+		snprintf(st->reason, sizeof(st->reason), "Landlock unavailable: " TESTKNOB_REASON);
+		return -EOPNOTSUPP;
+	}
+#endif
 	if (v > 0) {
 		status_for_abi(st, (int)v);
 		return (int)v;

@@ -60,6 +60,9 @@ void sandbox_release(struct sandbox *c)
 	binds_free(&c->binds);
 	uml_argv_free(c->argv);
 	uml_argv_free(c->argv_nojail);
+	if (c->shm_made)
+		state_remove(c->shm_dir, &ignored);
+	free(c->shm_dir);
 	free(c->stage);
 	pbuf_free(&c->config);
 	free(c->uml_dir);
@@ -262,6 +265,28 @@ static int setup_image(struct sandbox *c, struct uerr *err)
 	return binds_check_plain(&c->binds, skeleton, JAIL_ROOTFS, err);
 }
 
+/* The memory file's directory should the kernel run without namespaces (an
+ * unprivileged caller who allowed it): a private one in /dev/shm, so that
+ * Landlock grants no more of it. Otherwise unused. */
+static int setup_shm(struct sandbox *c, struct uerr *err)
+{
+	char tmpl[] = "/dev/shm/umlrun-XXXXXX";
+
+	if (c->require_namespaces || geteuid() == 0) {
+		c->shm_dir = strdup(c->uml_dir);
+		return c->shm_dir ? 0 : uerr_set(err, errno, "malloc");
+	}
+	if (mkdtemp(tmpl) == NULL)
+		return uerr_set(err, errno, "mkdtemp %s", tmpl);
+	c->shm_dir = strdup(tmpl);
+	if (c->shm_dir == NULL) {
+		rmdir(tmpl);
+		return uerr_set(err, ENOMEM, "malloc");
+	}
+	c->shm_made = true;
+	return 0;
+}
+
 static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr *err)
 {
 	autofree char *log_path = NULL;
@@ -269,6 +294,7 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	const char *const *kernel_params = NULL;
 	unsigned long mem_mib = DEFAULT_MEM_MIB;
 	const char *require;
+	bool unconfined;
 	unsigned long ticket;
 	int cpu;
 
@@ -282,6 +308,12 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 	if (require && check_parse_require(require, &c->require_namespaces,
 					   &c->require_landlock, err) < 0)
 		return -1;
+	/* no namespaces: refused unless the user accepts what that exposes */
+	if (check_parse_allow(spec_annotation(c->b.spec, CHECK_ALLOW_ANNOTATION),
+			      getenv(CHECK_ALLOW_ENV), &unconfined, err) < 0)
+		return -1;
+	if (!unconfined)
+		c->require_namespaces = true;
 	if (bundle_kernel(&c->b, o->kernel, &c->kernel, err) < 0 ||
 	    bundle_initramfs(&c->initramfs, err) < 0)
 		return -1;
@@ -315,7 +347,7 @@ static int prepare(struct sandbox *c, const struct sandbox_opts *o, struct uerr 
 		return -1;
 	if (setup_jail(c, ticket, mem_mib, err) < 0)
 		return -1;
-	if (setup_image(c, err) < 0)
+	if (setup_image(c, err) < 0 || setup_shm(c, err) < 0)
 		return -1;
 	if (net_sandbox_listen(c->net, c->uml_dir, JAIL_UML_DIR, c->jail.run_uid, c->jail.run_gid,
 			       err) < 0)
@@ -373,11 +405,11 @@ static size_t landlock_rules(const struct sandbox *c, bool jailed, struct ll_rul
 		r[n++] = (struct ll_rule){ jailed ? JAIL_COW : c->root.cow, LL_READ | LL_WRITE };
 	}
 	r[n++] = (struct ll_rule){ jailed ? JAIL_UML_DIR : c->uml_dir, LL_READ | LL_WRITE };
-	r[n++] = (struct ll_rule){ jailed ? JAIL_TMP : "/dev/shm", LL_READ | LL_WRITE };
+	r[n++] = (struct ll_rule){ jailed ? JAIL_TMP : c->shm_dir, LL_READ | LL_WRITE };
 	r[n++] = (struct ll_rule){ "/dev/null", LL_READ | LL_WRITE };
-	r[n++] = (struct ll_rule){ "/dev/pts", LL_READ | LL_WRITE };
-	if (!jailed)
-		r[n++] = (struct ll_rule){ "/dev/ptmx", LL_READ | LL_WRITE };
+	/* the jail's private devpts; never the host's terminals */
+	if (jailed)
+		r[n++] = (struct ll_rule){ "/dev/pts", LL_READ | LL_WRITE };
 	/* host CPU features; jailed, the proc of the sandbox's pid namespace,
 	 * otherwise only the host's cpuinfo */
 	r[n++] = (struct ll_rule){ jailed ? JAIL_PROC : "/proc/cpuinfo", LL_READ };
@@ -421,7 +453,7 @@ int sandbox_boot(struct sandbox *c, const struct sandbox_opts *o, struct uerr *e
 	n_rules = landlock_rules(c, true, rules);
 	n_rules_nojail = landlock_rules(c, false, rules_nojail);
 	vs = (struct vm_spawn){ .argv = c->argv, .argv_nojail = c->argv_nojail, .log_fd = c->log_fd,
-				.ctl_fd = c->ctl[1], .cpu = cpu, .tmpdir_nojail = "/dev/shm",
+				.ctl_fd = c->ctl[1], .cpu = cpu, .tmpdir_nojail = c->shm_dir,
 				.state_dir = c->state_dir,
 				.jail = &c->jail, .ll_rules = rules, .n_ll_rules = n_rules,
 				.ll_rules_nojail = rules_nojail, .n_ll_rules_nojail = n_rules_nojail,

@@ -45,6 +45,8 @@ struct sandbox {
 	char *uml_dir;
 	char *mc_dir;
 	char *stage;
+	char *shm_dir;         /* without namespaces: a private dir for the memory file */
+	bool shm_made;
 	char **argv;
 	char **argv_nojail;
 	struct jail jail;

@@ -1,4 +1,6 @@
-/* vm.c: the UML kernel process: fork, confine the basics, exec (see vm.h). */
+/* vm.c: the UML kernel process: fork, confine the basics, exec (see vm.h).
+ * Test builds can start it as if namespaces or seccomp were unavailable
+ * (testknob.h). */
 #define _GNU_SOURCE
 #include "vm.h"
 
@@ -17,7 +19,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "check.h"
 #include "seccomp_uml.h"
+#include "testknob.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -141,11 +145,15 @@ static int exec_kernel(char *const *argv, char *const *envp, const char **step, 
 {
 	struct uerr e = { 0 };
 	int kfd = open(argv[0], O_PATH | O_CLOEXEC);
+	bool filter = true;
 
+#ifdef UMLRUN_TEST_KNOBS
+	filter = !testknob_disabled("seccomp");
+#endif
 	*step = "exec";
 	if (kfd < 0)
 		return errno;
-	if (seccomp_uml_install(kfd, &e) < 0) {
+	if (filter && seccomp_uml_install(kfd, &e) < 0) {
 		snprintf(msg, msg_cap, "%s", e.msg);
 		*step = msg;
 		return e.errnum ? e.errnum : EPERM;
@@ -159,6 +167,12 @@ static pid_t spawn(const struct vm_spawn *s, bool jailed)
 {
 	if (!jailed)
 		return fork();
+#ifdef UMLRUN_TEST_KNOBS
+	if (testknob_disabled("namespaces")) {
+		errno = EPERM; /* as kernel.unprivileged_userns_clone=0 answers */
+		return -1;
+	}
+#endif
 	return (pid_t)syscall(SYS_clone, (unsigned long)jail_clone_flags(s->jail) | SIGCHLD, NULL,
 			      NULL, NULL, NULL);
 }
@@ -176,24 +190,36 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 		char step[sizeof(((struct uerr *)0)->msg)];
 	} report;
 	ssize_t n;
+	bool refused;
 
+#ifdef UMLRUN_TEST_KNOBS
+	if (testknob_check(err) < 0)
+		return -1;
+#endif
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return uerr_set(err, errno, "pipe2");
 	rd = p[0];
 	wr = p[1];
 	memset(layers, 0, sizeof(*layers));
 	pid = spawn(s, jailed);
-	/* Only an unprivileged caller may fall back: the jail is also where a
-	 * root caller's kernel process gives up root. */
-	if (pid < 0 && jailed && !s->require_namespaces && geteuid() != 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC ||
-				  errno == EUSERS || errno == EACCES)) {
+	refused = pid < 0 && jailed && geteuid() != 0 &&
+		  (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS ||
+		   errno == EACCES);
+	/* Only an unprivileged caller may fall back, and only if it allowed
+	 * it (check.h): the jail is also where a root caller's kernel process
+	 * gives up root. */
+	if (refused && s->require_namespaces)
+		return uerr_set(err, errno,
+				"the host refuses unprivileged namespaces, and without them the kernel process would reach your own unix sockets: umlrun will not run it so unless you set %s=namespaces (or the annotation %s); see umlrun check",
+				CHECK_ALLOW_ENV, CHECK_ALLOW_ANNOTATION);
+	if (refused) {
 		snprintf(layers->why_not, sizeof(layers->why_not),
 			 "the host refused new namespaces (%s)", strerror(errno));
 		jailed = false;
 		pid = spawn(s, jailed);
 	}
 	if (pid < 0)
-		return uerr_set(err, errno, "clone");
+		return uerr_set(err, errno, jailed ? "clone into new namespaces" : "fork");
 	layers->namespaces = jailed;
 	if (pid == 0) {
 		char *const *argv = jailed ? s->argv : s->argv_nojail;

@@ -25,6 +25,10 @@ sandbox_pids() {
 }
 kernel_pids() { sandbox_pids "$ROOT/"; }
 
+# layer_state LAYER: "on" or "off", as `umlrun check` reports the
+# confinement layer here (a test build reports UMLRUN_TEST_DISABLE's as off).
+layer_state() { "$UMLRUN" check | awk -v l="$1" '$1 == l { print $2 }'; }
+
 lib_teardown() {
 	local rc=$1 left
 	if [ "$rc" -eq 0 ]; then
@@ -71,4 +75,16 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# build_variant DIR CONFIGURE_FLAG TARGET... : a second build of the source
+# tree in DIR (configured once, with CONFIGURE_FLAG and the suite's kernel),
+# making TARGETs; its log is DIR.log. For tests/run's ASan and test-knob
+# passes and bench/start.
+build_variant() {
+	local dir=$1 flag=$2
+	shift 2
+	mkdir -p "$dir"
+	(cd "$dir" && { [ -f Makefile ] || "$UMLRUN_SRCDIR"/configure -q "$flag" --with-kernel="$UMLRUN_KERNEL"; } &&
+		make -s -j"$(nproc)" "$@") > "$dir.log" 2>&1
 }
