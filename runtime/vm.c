@@ -210,7 +210,7 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 	 * gives up root. */
 	if (refused && s->require_namespaces)
 		return uerr_set(err, errno,
-				"the host refuses unprivileged namespaces, and without them the kernel process would reach your own unix sockets: umlrun will not run it so unless you set %s=namespaces (or the annotation %s); see umlrun check",
+				"clone into new namespaces: the host refuses them to unprivileged users; without them the kernel process would reach your own unix sockets, so umlrun runs it so only if you set %s=namespaces (or the annotation %s; bind mounts need namespaces regardless); see umlrun check",
 				CHECK_ALLOW_ENV, CHECK_ALLOW_ANNOTATION);
 	if (refused) {
 		snprintf(layers->why_not, sizeof(layers->why_not),

@@ -68,7 +68,7 @@ test_without_namespaces_only_by_opt_in() {
 	[ "$(layer_state namespaces)" = off ] || skip "namespaces are on here"
 	new_bundle "$T/b" false '["echo", "ran"]'
 	env -u UMLRUN_ALLOW_DEGRADED "${UML[@]}" "$T/b" > "$T/o" 2> "$T/e" && fail "ran without namespaces unasked"
-	grep -q "will not run it so unless you set UMLRUN_ALLOW_DEGRADED=namespaces" "$T/e" ||
+	grep -q "runs it so only if you set UMLRUN_ALLOW_DEGRADED=namespaces" "$T/e" ||
 		fail "stderr: $(cat "$T/e")"
 	UMLRUN_ALLOW_DEGRADED=namespaces "${UML[@]}" "$T/b" > "$T/o" 2> "$T/e" || fail "opt-in: $(cat "$T/e")"
 	[ "$(cat "$T/o")" = ran ] || fail "opt-in output: $(cat "$T/o")"

@@ -2,8 +2,9 @@
  * (netslirp/engine.c: nsl_frame_in -> libslirp), which is what a hostile
  * guest controls. An input is a sequence of frames, each a 2-byte
  * little-endian length and that many bytes; a fresh instance per input
- * takes them, then one poll round runs (sockets, timers) and what it sends
- * to the guest is drained. It runs in an empty network namespace when it
+ * takes them (a TCP SYN's MSS option may be rewritten), then one poll round
+ * runs (sockets, timers) and what it sends to the guest (queued, pure ACKs
+ * merged: the parser of libslirp's frames) is drained. It runs in an empty network namespace when it
  * can make one (so libslirp's real sockets reach nothing), otherwise in
  * libslirp's restricted mode. Built and run by tests/fuzz/run.sh. */
 #define _GNU_SOURCE
@@ -32,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nsl_opts o = { .mtu = NSL_DEFAULT_MTU, .ipv6 = true, .restricted = restricted };
 	struct nsl n;
+	static uint8_t frame[65536];
 	char msg[256], sink[70000];
 	int sp[2];
 	size_t pos = 0;
@@ -50,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += 2;
 		if (len > size - pos)
 			len = size - pos;
-		nsl_frame_in(&n, data + pos, len);
+		memcpy(frame, data + pos, len); /* nsl_frame_in may rewrite it */
+		nsl_frame_in(&n, frame, len);
 		pos += len;
 		while (sp[1] >= 0 && recv(sp[1], sink, sizeof(sink), MSG_DONTWAIT) > 0)
 			nsl_link_flush(&n);
@@ -58,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nsl_poll_prepare(&n, 0);
 	nsl_poll_done(&n, poll(n.pfd, n.n_pfd, 0) < 0);
 	nsl_timers_run(&n);
+	nsl_link_flush(&n);
 	while (sp[1] >= 0 && recv(sp[1], sink, sizeof(sink), MSG_DONTWAIT) > 0)
 		nsl_link_flush(&n);
 	nsl_fini(&n);
