@@ -29,6 +29,15 @@
  *    syscall whatever its arguments; execve, unshare EPERM; clone3 ENOSYS.
  * The argument filter also allows seccomp(2), to load the second filter;
  * the syscall filter kills it from then on.
+ *
+ * Building them with libseccomp costs about 1 ms per start, and they depend
+ * on two values only: the exec fd and the personality. So the build runs
+ * runtime/seccomp-gen (seccomp_gen.c, this file compiled with
+ * SECCOMP_UML_GEN), which exports both as BPF for SECCOMP_UML_EXEC_FD and
+ * SECCOMP_UML_PERSONA into the generated seccomp_uml_bpf.h; the install
+ * loads those with seccomp(2) when its inputs are those, and builds with
+ * libseccomp otherwise. tests/unit/test-seccomp checks that the copy equals
+ * what libseccomp builds at run time.
  */
 #define _GNU_SOURCE
 #include "seccomp_uml.h"
@@ -46,9 +55,26 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cleanup.h"
+
+#ifndef SECCOMP_UML_GEN
+#include "runtime/seccomp_uml_bpf.h"
+
+_Static_assert(SECCOMP_UML_BAKED_FD == SECCOMP_UML_EXEC_FD &&
+		   SECCOMP_UML_BAKED_PERSONA == SECCOMP_UML_PERSONA,
+	       "seccomp_uml_bpf.h is stale: rebuild it");
+#endif
+_Static_assert(SECCOMP_UML_PERSONA == (PER_LINUX | ADDR_NO_RANDOMIZE),
+	       "SECCOMP_UML_PERSONA is what vm.c sets");
+
+#ifndef SECCOMP_SET_MODE_FILTER
+#define SECCOMP_SET_MODE_FILTER 1
+#endif
 
 /* For arguments the kernel declares int/unsigned int: it ignores the upper
  * 32 bits, so compare only the lower ones. */
@@ -334,6 +360,115 @@ static int check_exec_fd(int exec_fd, struct uerr *err)
 	return 0;
 }
 
+/* Writes ctx's BPF to a memfd (libseccomp 2.5 exports to an fd only) and
+ * reads it back into out->filter, malloc'd. */
+static int export_bpf(scmp_filter_ctx ctx, const char *what, struct sock_fprog *out,
+		      struct uerr *err)
+{
+	autoclose int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+	autofree struct sock_filter *buf = NULL;
+	struct stat st;
+	size_t done = 0;
+	ssize_t n;
+	int rc;
+
+	if (fd < 0)
+		return uerr_set(err, errno, "seccomp: memfd_create");
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0)
+		return uerr_set(err, -rc, "seccomp: exporting the %s filter", what);
+	if (fstat(fd, &st) < 0)
+		return uerr_set(err, errno, "seccomp: exporting the %s filter", what);
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return uerr_set(err, 0, "seccomp: the %s filter's BPF has %lld bytes", what,
+				(long long)st.st_size);
+	buf = malloc((size_t)st.st_size);
+	if (buf == NULL)
+		return uerr_set(err, ENOMEM, "seccomp: exporting the %s filter", what);
+	while (done < (size_t)st.st_size) {
+		n = pread(fd, (char *)buf + done, (size_t)st.st_size - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return uerr_set(err, n < 0 ? errno : EIO, "seccomp: reading the %s filter's BPF",
+					what);
+		done += (size_t)n;
+	}
+	out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	out->filter = steal_ptr(buf);
+	return 0;
+}
+
+int seccomp_uml_build_bpf(int exec_fd, unsigned long persona, struct sock_fprog progs[2],
+			  struct uerr *err)
+{
+	autoctx scmp_filter_ctx args = NULL;
+	autoctx scmp_filter_ctx list = NULL;
+
+	progs[0] = (struct sock_fprog){ 0 };
+	progs[1] = (struct sock_fprog){ 0 };
+	if (build_arg_filter(exec_fd, persona, &args, err) < 0 ||
+	    build_syscall_filter(&list, err) < 0)
+		return -1;
+	if (export_bpf(args, "argument", &progs[0], err) < 0)
+		return -1;
+	if (export_bpf(list, "syscall", &progs[1], err) < 0) {
+		free(progs[0].filter);
+		progs[0] = (struct sock_fprog){ 0 };
+		return -1;
+	}
+	return 0;
+}
+
+#ifdef SECCOMP_UML_GEN
+bool seccomp_uml_baked_fits(int exec_fd, unsigned long persona)
+{
+	(void)exec_fd;
+	(void)persona;
+	return false;
+}
+
+void seccomp_uml_baked(struct sock_fprog progs[2])
+{
+	progs[0] = (struct sock_fprog){ 0 };
+	progs[1] = (struct sock_fprog){ 0 };
+}
+#else
+bool seccomp_uml_baked_fits(int exec_fd, unsigned long persona)
+{
+	return exec_fd == SECCOMP_UML_BAKED_FD && persona == SECCOMP_UML_BAKED_PERSONA;
+}
+
+void seccomp_uml_baked(struct sock_fprog progs[2])
+{
+	progs[0] = (struct sock_fprog){
+		.len = sizeof(baked_args) / sizeof(baked_args[0]),
+		.filter = (struct sock_filter *)baked_args,
+	};
+	progs[1] = (struct sock_fprog){
+		.len = sizeof(baked_list) / sizeof(baked_list[0]),
+		.filter = (struct sock_filter *)baked_list,
+	};
+}
+#endif
+
+/* Loads the build-time programs: what seccomp_load does with our
+ * attributes (no TSYNC, no LOG, no SPEC_ALLOW: flags 0). */
+static int install_baked(struct uerr *err)
+{
+	struct sock_fprog progs[2];
+
+	seccomp_uml_baked(progs);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return uerr_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &progs[0]) < 0)
+		return uerr_set(err, errno, "seccomp: loading the argument filter");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &progs[1]) < 0)
+		return uerr_set(err, errno, "seccomp: loading the syscall filter");
+	return 0;
+}
+
 int seccomp_uml_install(int exec_fd, struct uerr *err)
 {
 	autoctx scmp_filter_ctx args = NULL;
@@ -345,6 +480,8 @@ int seccomp_uml_install(int exec_fd, struct uerr *err)
 	persona = personality(0xffffffff);
 	if (persona < 0)
 		return uerr_set(err, errno, "seccomp: personality query");
+	if (seccomp_uml_baked_fits(exec_fd, (unsigned long)persona))
+		return install_baked(err);
 	/* Build both before loading either: a failure leaves nothing loaded. */
 	if (build_arg_filter(exec_fd, (unsigned long)persona, &args, err) < 0 ||
 	    build_syscall_filter(&list, err) < 0)

@@ -2,7 +2,19 @@
 #ifndef UMLRUN_SECCOMP_UML_H
 #define UMLRUN_SECCOMP_UML_H
 
+#include <linux/filter.h>
+#include <stdbool.h>
+
 #include "error.h"
+
+/* The fd number the kernel process's exec fd has when the filters come
+ * from the build-time copy (see seccomp_uml_install): vm.c puts it there
+ * (0-4 are the kernel's stdio, log and control fds). */
+#define SECCOMP_UML_EXEC_FD 5
+
+/* The personality the build-time copy is made for: what vm.c sets in the
+ * kernel process before installing the filters. */
+#define SECCOMP_UML_PERSONA 0x0040000UL /* PER_LINUX | ADDR_NO_RANDOMIZE */
 
 /* Installs the allow-list on the calling thread (inherited by the kernel
  * process after exec, and by its helper threads and stub processes).
@@ -31,5 +43,22 @@
  * between the two filters, a process that can no longer do much: callers
  * must treat any failure as fatal for the child). */
 int seccomp_uml_install(int exec_fd, struct uerr *err);
+
+/* The two filters depend on exec_fd and the personality only. For
+ * exec_fd == SECCOMP_UML_EXEC_FD and personality SECCOMP_UML_PERSONA,
+ * seccomp_uml_install loads programs generated at build time
+ * (runtime/seccomp_gen.c) with no libseccomp call; otherwise it builds them
+ * with libseccomp. Says whether the build-time copy fits. */
+bool seccomp_uml_baked_fits(int exec_fd, unsigned long persona);
+
+/* The build-time programs: [0] the argument filter, [1] the syscall filter
+ * (static storage, do not free). */
+void seccomp_uml_baked(struct sock_fprog progs[2]);
+
+/* Builds both filters for exec_fd and persona with libseccomp and exports
+ * their BPF into progs[0] (argument filter) and progs[1] (syscall filter),
+ * malloc'd: free each .filter. For the generator and the tests. */
+int seccomp_uml_build_bpf(int exec_fd, unsigned long persona, struct sock_fprog progs[2],
+			  struct uerr *err);
 
 #endif

@@ -139,13 +139,17 @@ static int init_wait(pid_t kernel)
 }
 
 /* The last step: the seccomp allow-list, then the only exec it allows,
- * execveat() of the kernel through a close-on-exec fd. Returns an errno. */
-static int exec_kernel(char *const *argv, char *const *envp, const char **step, char *msg,
-		       size_t msg_cap)
+ * execveat() of the kernel through a close-on-exec fd. That fd goes to
+ * SECCOMP_UML_EXEC_FD, the number the build-time filters are made for (the
+ * fds from 5 up are close-on-exec leftovers by now, but for the report pipe
+ * *report_fd, moved out of the way if it is there). Returns an errno. */
+static int exec_kernel(char *const *argv, char *const *envp, int *report_fd, const char **step,
+		       char *msg, size_t msg_cap)
 {
 	struct uerr e = { 0 };
 	int kfd = open(argv[0], O_PATH | O_CLOEXEC);
 	bool filter = true;
+	int fd;
 
 #ifdef UMLRUN_TEST_KNOBS
 	filter = !testknob_disabled("seccomp");
@@ -153,6 +157,21 @@ static int exec_kernel(char *const *argv, char *const *envp, const char **step, 
 	*step = "exec";
 	if (kfd < 0)
 		return errno;
+	if (kfd != SECCOMP_UML_EXEC_FD) {
+		*step = "fcntl(F_DUPFD)";
+		if (*report_fd == SECCOMP_UML_EXEC_FD) {
+			fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, SECCOMP_UML_EXEC_FD + 1);
+			if (fd < 0)
+				return errno;
+			*report_fd = fd; /* the old one goes with dup3 */
+		}
+		*step = "dup3";
+		if (dup3(kfd, SECCOMP_UML_EXEC_FD, O_CLOEXEC) < 0)
+			return errno;
+		close(kfd);
+		kfd = SECCOMP_UML_EXEC_FD;
+		*step = "exec";
+	}
 	if (filter && seccomp_uml_install(kfd, &e) < 0) {
 		snprintf(msg, msg_cap, "%s", e.msg);
 		*step = msg;
@@ -249,7 +268,8 @@ int vm_start(const struct vm_spawn *s, pid_t *pid_out, struct vm_layers *layers,
 			}
 		}
 		if (report.err == 0)
-			report.err = exec_kernel(argv, envp, &step, report.step, sizeof(report.step));
+			report.err = exec_kernel(argv, envp, &wr, &step, report.step,
+						 sizeof(report.step));
 		if (step != report.step)
 			snprintf(report.step, sizeof(report.step), "%s", step);
 		if (write(wr, &report, sizeof(report)) < 0)

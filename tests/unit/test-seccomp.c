@@ -3,7 +3,13 @@
  * makes one call and reports its result and errno through a pipe; calls off
  * the list must kill the child with SIGSYS instead. The child does nothing
  * else after installing (no stdio, no exit handlers: _exit), so that
- * sanitizer runtimes make no syscalls of their own under the filter. */
+ * sanitizer runtimes make no syscalls of their own under the filter.
+ *
+ * The cases run twice: once with an exec fd and personality the build-time
+ * filters do not fit (built by libseccomp at run time), once with
+ * SECCOMP_UML_EXEC_FD and SECCOMP_UML_PERSONA (the build-time copy, as in
+ * umlrun). The copy must equal what libseccomp builds now, and the
+ * run-time build must be taken whenever an input differs. */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
 #include <errno.h>
@@ -13,6 +19,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
@@ -39,6 +46,8 @@ struct ctx {
 	int other_fd; /* /bin/true again: an exec it must refuse */
 	int file_fd; /* /bin/true, O_RDONLY: an fd ioctl and fcntl can act on */
 	char dir[64]; /* scratch directory for mknod */
+	long persona; /* personality the child sets before installing, or -1 */
+	const char *pass; /* names the pass in the test descriptions */
 };
 
 struct outcome {
@@ -61,6 +70,8 @@ static void child(const struct ctx *c, call_fn fn, int wr)
 	} r;
 
 	setrlimit(RLIMIT_CORE, &no_core); /* SIGSYS would dump core */
+	if (c->persona >= 0 && personality((unsigned long)c->persona) < 0)
+		_exit(INSTALL_FAILED);
 	if (seccomp_uml_install(c->exec_fd, &e) < 0) {
 		if (write(STDERR_FILENO, e.msg, strlen(e.msg)) < 0)
 			_exit(INSTALL_FAILED);
@@ -529,7 +540,7 @@ static void test_argument_filters(struct tap *t, const struct ctx *c)
 	TAP_OK(t, refused_with(run(c, prctl_dumpable), EPERM), "prctl(PR_SET_DUMPABLE) fails with EPERM");
 	TAP_OK(t, succeeded(run(c, prctl_pdeathsig)), "prctl(PR_SET_PDEATHSIG) works");
 	o = run(c, personality_query);
-	TAP_OK(t, succeeded(o) && o.ret == personality(0xffffffff),
+	TAP_OK(t, succeeded(o) && o.ret == (c->persona >= 0 ? c->persona : personality(0xffffffff)),
 	       "personality(0xffffffff) returns the current persona");
 	TAP_OK(t, refused_with(run(c, personality_linux32), EPERM),
 	       "personality(PER_LINUX32) fails with EPERM");
@@ -548,25 +559,133 @@ static void test_argument_filters(struct tap *t, const struct ctx *c)
 	       "arch_prctl(ARCH_SET_CPUID) fails with EPERM");
 }
 
+static int same_prog(const struct sock_fprog *a, const struct sock_fprog *b)
+{
+	return a->len == b->len && a->len > 0 &&
+	       memcmp(a->filter, b->filter, a->len * sizeof(a->filter[0])) == 0;
+}
+
+/* The build-time copy is what libseccomp builds now for its inputs. */
+static void test_baked_copy(struct tap *t)
+{
+	struct sock_fprog baked[2], built[2], other[2];
+	struct uerr e = { 0 };
+	int r;
+
+	seccomp_uml_baked(baked);
+	r = seccomp_uml_build_bpf(SECCOMP_UML_EXEC_FD, SECCOMP_UML_PERSONA, built, &e);
+	TAP_OK(t, r == 0, "libseccomp builds the filters for the build-time inputs (%s)",
+	       r == 0 ? "ok" : e.msg);
+	if (r < 0)
+		return;
+	TAP_OK(t, same_prog(&baked[0], &built[0]),
+	       "the build-time argument filter is byte-identical to libseccomp's (%u/%u insns)",
+	       baked[0].len, built[0].len);
+	TAP_OK(t, same_prog(&baked[1], &built[1]),
+	       "the build-time syscall filter is byte-identical to libseccomp's (%u/%u insns)",
+	       baked[1].len, built[1].len);
+	free(built[0].filter);
+	free(built[1].filter);
+	r = seccomp_uml_build_bpf(SECCOMP_UML_EXEC_FD, PER_LINUX, other, &e);
+	TAP_OK(t, r == 0 && !same_prog(&baked[0], &other[0]) && same_prog(&baked[1], &other[1]),
+	       "another personality gives another argument filter, the same syscall filter");
+	if (r == 0) {
+		free(other[0].filter);
+		free(other[1].filter);
+	}
+	TAP_OK(t, seccomp_uml_baked_fits(SECCOMP_UML_EXEC_FD, SECCOMP_UML_PERSONA),
+	       "the build-time copy is taken for its own inputs");
+	TAP_OK(t, !seccomp_uml_baked_fits(SECCOMP_UML_EXEC_FD, PER_LINUX) &&
+			  !seccomp_uml_baked_fits(SECCOMP_UML_EXEC_FD,
+						  SECCOMP_UML_PERSONA | ADDR_COMPAT_LAYOUT) &&
+			  !seccomp_uml_baked_fits(SECCOMP_UML_EXEC_FD + 1, SECCOMP_UML_PERSONA),
+	       "the run-time build is taken for another personality or exec fd");
+}
+
+/* Another personality with the build-time exec fd: only a filter built for
+ * that personality lets it be set again, and the exec still works. */
+static long personality_same(const struct ctx *c)
+{
+	return syscall(SYS_personality, (unsigned long)c->persona);
+}
+
+static void test_fallback(struct tap *t, const struct ctx *baked)
+{
+	struct ctx c = *baked;
+	struct outcome o;
+
+	c.persona = SECCOMP_UML_PERSONA | ADDR_COMPAT_LAYOUT;
+	o = run(&c, personality_same);
+	TAP_OK(t, succeeded(o) && o.ret == c.persona,
+	       "fallback: with another personality, setting it again works (filter built for it)");
+	TAP_OK(t, refused_with(run(&c, personality_linux32), EPERM),
+	       "fallback: personality(PER_LINUX32) fails with EPERM");
+	o = run(&c, exec_fd_empty_path);
+	TAP_OK(t, o.signal == 0 && !o.reported && o.status == 0,
+	       "fallback: execveat(exec_fd, \"\", AT_EMPTY_PATH) runs /bin/true");
+	c.persona = SECCOMP_UML_PERSONA;
+	o = run(&c, personality_same);
+	TAP_OK(t, succeeded(o) && o.ret == c.persona,
+	       "build-time copy: setting its own personality again works");
+}
+
+/* Keeps fd SECCOMP_UML_EXEC_FD free for the second pass. */
+static int move_off(int *fd)
+{
+	int nfd;
+
+	if (*fd != SECCOMP_UML_EXEC_FD)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, SECCOMP_UML_EXEC_FD + 1);
+	if (nfd < 0)
+		return -1;
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+static void run_cases(struct tap *t, const struct ctx *c)
+{
+	printf("# %s\n", c->pass);
+	test_install_checks_cloexec(t, c);
+	test_sockets(t, c);
+	test_exec(t, c);
+	test_off_the_list(t, c);
+	test_namespaces(t, c);
+	test_argument_filters(t, c);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
-	struct ctx c = { .exec_fd = -1, .other_fd = -1, .file_fd = -1 };
+	struct ctx c = { .exec_fd = -1, .other_fd = -1, .file_fd = -1, .persona = -1 };
+	struct ctx b;
 	char p[96];
 
-	if (make_ctx(&c) < 0) {
+	if (make_ctx(&c) < 0 || move_off(&c.exec_fd) < 0 || move_off(&c.other_fd) < 0 ||
+	    move_off(&c.file_fd) < 0) {
 		perror("test-seccomp: setting up");
 		return 1;
 	}
-	test_install_checks_cloexec(&t, &c);
-	test_sockets(&t, &c);
-	test_exec(&t, &c);
-	test_off_the_list(&t, &c);
-	test_namespaces(&t, &c);
-	test_argument_filters(&t, &c);
+	c.pass = "filters built at run time (exec fd and personality of this process)";
+	run_cases(&t, &c);
+	snprintf(p, sizeof(p), "%s/fifo", c.dir);
+	unlink(p); /* made by the first pass's mknodat case */
+	test_baked_copy(&t);
+	b = c;
+	b.pass = "filters built at build time (SECCOMP_UML_EXEC_FD, SECCOMP_UML_PERSONA)";
+	b.persona = SECCOMP_UML_PERSONA;
+	b.exec_fd = dup3(c.exec_fd, SECCOMP_UML_EXEC_FD, O_CLOEXEC);
+	if (b.exec_fd != SECCOMP_UML_EXEC_FD) {
+		perror("test-seccomp: dup3");
+		return 1;
+	}
+	run_cases(&t, &b);
+	test_fallback(&t, &b);
 	snprintf(p, sizeof(p), "%s/fifo", c.dir);
 	unlink(p);
 	rmdir(c.dir);
+	close(b.exec_fd);
 	close(c.exec_fd);
 	close(c.other_fd);
 	close(c.file_fd);
