@@ -1,8 +1,10 @@
 /* engine.c: netslirp's libslirp glue: the instance and its addresses, the
  * port forwards, the callbacks (frames to the guest, timers, clock, poll
- * set), the guest-bound frame queue and the guest's frame input, which is
- * what a hostile guest controls and what tests/fuzz/fuzz-netslirp.c drives.
- * No globals: everything lives in struct nsl. */
+ * set), the guest-bound frame ring (sent in bursts, pure ACKs merged), the
+ * receive offload (frames over the guest's MTU) and the guest's frame
+ * input, which is what a hostile guest controls and what
+ * tests/fuzz/fuzz-netslirp.c drives. No globals: everything lives in
+ * struct nsl. */
 #define _GNU_SOURCE
 #include "netslirp.h"
 
@@ -23,68 +25,103 @@ int64_t nsl_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- TCP maximum segment sizes ---------------------------------------------- */
+/* ---- receive offload ----------------------------------------------------------- */
 
-/* The TCP header of an IPv4 or IPv6 frame without extension headers: its
- * offset, or 0. */
-static size_t tcp_offset(const uint8_t *f, size_t len)
+/* With --offload the guest's NIC takes frames of up to 64 KiB whatever its
+ * MTU (UML's vector gro=1), and libslirp sends it TCP segments that large:
+ * host to guest, the guest handles two or three frames a window (libslirp
+ * has no window scaling: 64 KiB in flight) where it had 44 of 1500 bytes,
+ * and does a fraction of the work per byte; its own frames stay within its
+ * MTU. libslirp sizes a connection's segments by its own MTU (NSL_MAX_MTU
+ * then) when the guest opens it (it never reads that SYN's options), by
+ * the guest's MSS option when libslirp opens it (a port forward, IPv4
+ * only): so the guest's IPv4 SYN-ACKs (and SYNs) get NSL_OFFLOAD_MSS. A
+ * guest that forwards an IPv4 frame over its MTU to a smaller one
+ * fragments it (clear_df); an IPv6 one it drops (umlrun(8): such a guest
+ * wants the offload off). */
+
+/* A 16-bit word of a header covered by the checksum at sum changes from
+ * old to new (RFC 1624). */
+static void csum_replace(uint8_t *sum, unsigned old, unsigned new)
 {
-	size_t ip = NSL_ETH_HLEN;
+	unsigned s = (~((unsigned)sum[0] << 8 | sum[1]) & 0xffff) + (~old & 0xffff) + new;
 
-	if (len >= ip + 40 && f[12] == 0x08 && f[13] == 0x00 && (f[ip] >> 4) == 4 &&
-	    f[ip + 9] == 6 && (f[ip] & 0xf) >= 5 && (f[ip + 6] & 0x3f) == 0 && f[ip + 7] == 0)
-		return ip + (size_t)(f[ip] & 0xf) * 4;
-	if (len >= ip + 60 && f[12] == 0x86 && f[13] == 0xdd && (f[ip] >> 4) == 6 && f[ip + 6] == 6)
-		return ip + 40;
-	return 0;
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	sum[0] = (uint8_t)(~s >> 8);
+	sum[1] = (uint8_t)~s;
 }
 
-/* Lowers the MSS option of a TCP SYN to max, and its checksum with it
- * (RFC 1624). libslirp has no window scaling: a connection's window is
- * 64 KiB at most, and a segment of more than half of it leaves the
- * receiver nothing to acknowledge until its delayed ACK fires (the guest's
- * Linux: 65 Mbit/s at MTU 65520). Anything that does not parse stays. */
-void nsl_clamp_mss(uint8_t *f, size_t len, unsigned max)
+/* The TCP header of an unfragmented IPv4 TCP SYN: its offset, or 0. */
+static size_t ipv4_syn(const uint8_t *f, size_t len)
 {
-	size_t tcp = tcp_offset(f, len), end, o;
-	unsigned mss, sum;
+	size_t ip = NSL_ETH_HLEN, tcp;
 
-	if (tcp == 0 || tcp + 20 > len || !(f[tcp + 13] & 0x02) /* SYN */)
-		return;
-	end = tcp + (size_t)(f[tcp + 12] >> 4) * 4;
+	if (len < ip + 40 || f[12] != 0x08 || f[13] != 0x00 || (f[ip] >> 4) != 4 ||
+	    (f[ip] & 0xf) < 5 || f[ip + 9] != 6 || (f[ip + 6] & 0x3f) != 0 || f[ip + 7] != 0)
+		return 0;
+	tcp = ip + (size_t)(f[ip] & 0xf) * 4;
+	return tcp + 20 <= len && (f[tcp + 13] & 0x02) ? tcp : 0;
+}
+
+/* The value of a TCP SYN's MSS option: its offset (even from the TCP
+ * header: one checksum word), or 0. */
+static size_t syn_mss_offset(const uint8_t *f, size_t len, size_t tcp)
+{
+	size_t end = tcp + (size_t)(f[tcp + 12] >> 4) * 4, o;
+
 	if (end > len)
-		return;
+		return 0;
 	for (o = tcp + 20; o < end && f[o] != 0 /* EOL */;) {
 		if (f[o] == 1) { /* NOP */
 			o++;
 			continue;
 		}
 		if (o + 1 >= end || f[o + 1] < 2 || o + f[o + 1] > end)
-			return;
+			return 0;
 		if (f[o] == 2 && f[o + 1] == 4)
-			break;
+			return (o + 2 - tcp) % 2 == 0 ? o + 2 : 0;
 		o += f[o + 1];
 	}
-	/* the value at an even offset in the header: one 16-bit word */
-	if (o >= end || f[o] != 2 || (o + 2 - tcp) % 2 != 0)
+	return 0;
+}
+
+/* An IPv4 TCP SYN's MSS option becomes mss, and its checksum follows;
+ * anything else, or what does not parse, stays as it is. */
+static void syn_mss(uint8_t *f, size_t len, unsigned mss)
+{
+	size_t tcp = ipv4_syn(f, len), o = tcp ? syn_mss_offset(f, len, tcp) : 0;
+	unsigned old;
+
+	if (o == 0)
 		return;
-	mss = (unsigned)f[o + 2] << 8 | f[o + 3];
-	if (mss <= max)
+	old = (unsigned)f[o] << 8 | f[o + 1];
+	f[o] = (uint8_t)(mss >> 8);
+	f[o + 1] = (uint8_t)mss;
+	csum_replace(f + tcp + 16, old, mss);
+}
+
+/* An IPv4 frame over the guest's MTU reaches it whole; should the guest
+ * forward it to a smaller MTU, it fragments it: DF goes. */
+static void clear_df(const struct nsl *n, uint8_t *f, size_t len)
+{
+	size_t ip = NSL_ETH_HLEN;
+	unsigned old;
+
+	if (len <= (size_t)n->opts.mtu + NSL_ETH_HLEN || len < ip + 20 || f[12] != 0x08 ||
+	    f[13] != 0x00 || !(f[ip + 6] & 0x40))
 		return;
-	sum = (~((unsigned)f[tcp + 16] << 8 | f[tcp + 17]) & 0xffff) + (~mss & 0xffff) + max;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	f[o + 2] = (uint8_t)(max >> 8);
-	f[o + 3] = (uint8_t)max;
-	f[tcp + 16] = (uint8_t)(~sum >> 8);
-	f[tcp + 17] = (uint8_t)~sum;
+	old = (unsigned)f[ip + 6] << 8 | f[ip + 7];
+	f[ip + 6] &= (uint8_t)~0x40;
+	csum_replace(f + ip + 10, old, old & ~0x4000u);
 }
 
 /* ---- frames to the guest ------------------------------------------------ */
 
 /* libslirp hands over one frame at a time; they wait in a ring and go to
- * the link together (nsl_link_flush: one sendmmsg per NSL_TX_BATCH), so
- * the guest's NIC takes a burst per interrupt and its GRO can merge it. */
+ * the link NSL_TX_BATCH to a sendmmsg, once that many wait or when the loop
+ * is about to sleep: the guest's NIC takes a burst per interrupt (its GRO
+ * merges it), and pure ACKs waiting together can merge (txq_merge_ack). */
 
 static void txq_pop(struct nsl *n)
 {
@@ -198,9 +235,7 @@ static void tx_classify(const uint8_t *d, size_t len, struct nsl_txf *f)
  * whether f was merged (and so is free to reuse). */
 static bool txq_merge_ack(struct nsl *n, const struct nsl_txf *f, const uint8_t *d)
 {
-	static int off = -1;
-	if (off < 0) off = getenv("NSL_NOACKMERGE") != NULL;
-	if (!f->pure_ack || off)
+	if (!f->pure_ack)
 		return false;
 	for (size_t i = n->txq_n; i-- > 0 && n->txq_n - i <= NSL_ACK_MERGE_SCAN;) {
 		struct nsl_txf *o = txq_at(n, i);
@@ -231,7 +266,8 @@ static void txq_push(struct nsl *n, const uint8_t *buf, size_t len)
 	}
 	*f = meta;
 	memcpy(f->data, buf, len);
-	nsl_clamp_mss(f->data, len, n->mss_max);
+	if (n->opts.offload)
+		clear_df(n, f->data, len);
 	n->txq[(n->txq_head + n->txq_n) % NSL_TXQ_MAX_FRAMES] = f;
 	n->txq_n++;
 	n->txq_bytes += len;
@@ -245,9 +281,8 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 		n->tx_dropped++;
 	else
 		txq_push(n, buf, len);
-	static int nob = -1;
-	if (nob < 0) nob = getenv("NSL_NOBATCH") != NULL;
-	if (nob) nsl_link_flush(n);
+	if (n->txq_n >= NSL_TX_BATCH) /* a burst of data: the guest starts on it */
+		nsl_link_flush(n);
 	return (ssize_t)len;
 }
 
@@ -281,7 +316,8 @@ void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len)
 		return;
 	}
 	n->rx_frames++;
-	nsl_clamp_mss(frame, len, n->mss_max);
+	if (n->opts.offload)
+		syn_mss(frame, len, NSL_OFFLOAD_MSS);
 	slirp_input(n->slirp, frame, (int)len);
 }
 
@@ -488,7 +524,6 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 	memset(n, 0, sizeof(*n));
 	n->link_fd = -1;
 	n->opts = *o;
-	n->mss_max = getenv("NSL_MSS") ? (unsigned)atoi(getenv("NSL_MSS")) : NSL_MSS_MAX;
 	n->txq = calloc(NSL_TXQ_MAX_FRAMES, sizeof(*n->txq));
 	if (n->txq == NULL) {
 		snprintf(msg, msg_cap, "out of memory");
@@ -512,8 +547,10 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 	set_in6(&cfg.vhost6, "fd00::2");
 	set_in6(&cfg.vnameserver6, "fd00::3");
 	cfg.vhostname = "umlrun";
-	cfg.if_mtu = o->mtu;
-	cfg.if_mru = o->mtu;
+	/* --offload: libslirp's segments to the guest as large as it takes
+	 * (the guest's frames are still held to o->mtu, nsl_frame_in) */
+	cfg.if_mtu = o->offload ? NSL_MAX_MTU : o->mtu;
+	cfg.if_mru = cfg.if_mtu;
 	cfg.disable_host_loopback = !o->host_loopback;
 	cfg.enable_emu = false;
 	n->slirp = slirp_new(&cfg, &callbacks, n);

@@ -7,8 +7,12 @@
  * sends with "bytes IN OUT\n", the Ethernet frame bytes to and from the
  * guest so far (run --stats). See umlrun(8), NETWORKING.
  *
+ * The loop takes the guest's frames RX_BATCH to a recvmmsg; a batch's
+ * writes to host TCP sockets are corked (below) and the frames libslirp
+ * answers with go to the guest together (engine.c) before the next batch.
+ *
  * Usage: umlrun-netslirp --link-fd N --lifeline-fd N --ctl-fd N
- *        [--mtu N] [--host-loopback] [--no-ipv6] [--uid N --gid N]
+ *        [--mtu N] [--offload] [--host-loopback] [--no-ipv6] [--uid N --gid N]
  *        [--peer-uid N] [--resolv-conf PATH] [--forward PROTO:ADDR:HOST:GUEST]...
  */
 #define _GNU_SOURCE
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +30,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <netinet/tcp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,7 +155,7 @@ static void parse_forward(const char *s, struct nsl_opts *o)
 
 static void parse_args(int argc, char **argv, struct args *a)
 {
-	enum { O_LINK = 256, O_LIFE, O_CTL, O_MTU, O_LOOP, O_NO6, O_UID, O_GID, O_PEER,
+	enum { O_LINK = 256, O_LIFE, O_CTL, O_MTU, O_LOOP, O_NO6, O_OFFLOAD, O_UID, O_GID, O_PEER,
 	       O_RESOLV, O_FWD };
 	static const struct option opts[] = {
 		{ "link-fd", required_argument, NULL, O_LINK },
@@ -160,6 +164,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		{ "mtu", required_argument, NULL, O_MTU },
 		{ "host-loopback", no_argument, NULL, O_LOOP },
 		{ "no-ipv6", no_argument, NULL, O_NO6 },
+		{ "offload", no_argument, NULL, O_OFFLOAD },
 		{ "uid", required_argument, NULL, O_UID },
 		{ "gid", required_argument, NULL, O_GID },
 		{ "peer-uid", required_argument, NULL, O_PEER },
@@ -181,6 +186,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		case O_MTU: a->o.mtu = (unsigned)parse_num(optarg, NSL_MIN_MTU, NSL_MAX_MTU, "bad --mtu"); break;
 		case O_LOOP: a->o.host_loopback = true; break;
 		case O_NO6: a->o.ipv6 = false; break;
+		case O_OFFLOAD: a->o.offload = true; break;
 		case O_UID: a->uid = (uid_t)parse_num(optarg, 0, 0x7fffffff, "bad --uid"); break;
 		case O_GID: a->gid = (gid_t)parse_num(optarg, 0, 0x7fffffff, "bad --gid"); break;
 		case O_PEER: a->peer_uid = (uid_t)parse_num(optarg, 0, 0x7fffffff, "bad --peer-uid"); break;
@@ -233,7 +239,9 @@ static void accept_link(struct nsl *n, int listen_fd, uid_t peer_uid)
 	nsl_link_set(n, fd);
 }
 
-/* Takes up to RX_ROUND_MAX frames; returns whether more may be waiting. */
+/* Takes up to RX_ROUND_MAX frames, RX_BATCH at a time, each batch's writes
+ * to host sockets corked and its frames for the guest sent after it;
+ * returns whether more may be waiting. */
 static bool read_link(struct nsl *n, struct rxbuf *rx)
 {
 	for (int total = 0; n->link_fd >= 0 && total < RX_ROUND_MAX; total += RX_BATCH) {
@@ -251,9 +259,7 @@ static bool read_link(struct nsl *n, struct rxbuf *rx)
 			nsl_link_set(n, -1);
 			return false;
 		}
-		static int nocork = -1;
-		if (nocork < 0) nocork = getenv("NSL_NOCORK") != NULL;
-		cork.on = !nocork;
+		cork.on = true; /* until cork_push() */
 		for (int i = 0; i < got; i++) {
 			if (rx->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				n->rx_dropped++;
@@ -262,8 +268,8 @@ static bool read_link(struct nsl *n, struct rxbuf *rx)
 				nsl_frame_in(n, rx->iov[i].iov_base, rx->msg[i].msg_len);
 			}
 		}
+		nsl_link_flush(n); /* the guest's ACKs first: it sends on */
 		cork_push();
-		nsl_link_flush(n);
 		if (got < RX_BATCH)
 			return false;
 	}
@@ -302,13 +308,12 @@ static int run(struct nsl *n, const struct args *a)
 	if (rx.data == NULL)
 		return 1;
 	for (;;) {
-		int timeout;
+		int timeout, i_listen, i_life, i_ctl = -1, i_link = -1, r;
 
-		nsl_link_flush(n);
+		nsl_link_flush(n); /* what the last round queued, before sleeping */
 		timeout = nsl_poll_prepare(n, -1);
-		int i_listen = nsl_poll_add(n, a->link_fd, POLLIN);
-		int i_life = nsl_poll_add(n, a->lifeline_fd, POLLIN);
-		int i_ctl = -1, i_link = -1, r;
+		i_listen = nsl_poll_add(n, a->link_fd, POLLIN);
+		i_life = nsl_poll_add(n, a->lifeline_fd, POLLIN);
 
 		if (ctl_fd >= 0 && (i_ctl = nsl_poll_add(n, ctl_fd, POLLIN)) < 0)
 			return 1;

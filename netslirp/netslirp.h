@@ -25,11 +25,11 @@
  * frames; they go NSL_TX_BATCH to a sendmmsg. */
 #define NSL_TXQ_MAX_BYTES (8u * 1024 * 1024)
 #define NSL_TXQ_MAX_FRAMES 4096
-#define NSL_TX_BATCH 64
+#define NSL_TX_BATCH 32
 /* How far back a pure ACK looks for its flow's waiting one to replace. */
 #define NSL_ACK_MERGE_SCAN 64
-/* The largest TCP segment either side is told to send: 3 to a window. */
-#define NSL_MSS_MAX 21845
+/* With --offload, the MSS option of the guest's IPv4 SYNs (engine.c). */
+#define NSL_OFFLOAD_MSS 32000
 
 struct nsl_forward {
 	bool udp;
@@ -42,6 +42,7 @@ struct nsl_opts {
 	unsigned mtu;
 	bool host_loopback; /* the gateway address reaches the host's 127.0.0.1 */
 	bool ipv6;
+	bool offload;       /* the guest takes frames over its MTU (engine.c) */
 	bool restricted;    /* libslirp's restricted mode (fuzzing without a netns) */
 	struct nsl_forward fwd[NSL_MAX_FORWARDS];
 	size_t n_fwd;
@@ -68,7 +69,6 @@ struct nsl_timer {
 struct nsl {
 	Slirp *slirp;
 	struct nsl_opts opts;
-	unsigned mss_max;
 	int link_fd;              /* the current connection from the guest, -1: none */
 	struct nsl_txf **txq;     /* guest-bound frames: a ring of NSL_TXQ_MAX_FRAMES */
 	size_t txq_head, txq_n, txq_bytes;
@@ -88,11 +88,9 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 void nsl_fini(struct nsl *n);
 
 /* One frame from the guest. Anything goes: a frame too short, too long or
- * malformed is counted (rx_bytes too) and dropped, never trusted. */
+ * malformed is counted (rx_bytes too) and dropped, never trusted. With
+ * --offload an IPv4 TCP SYN's MSS option is rewritten in place. */
 void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len);
-
-/* Lowers a TCP SYN's MSS option to max (engine.c explains). */
-void nsl_clamp_mss(uint8_t *f, size_t len, unsigned max);
 
 /* A new connection from the guest replaces the old one (the guest downed
  * and upped its NIC); frames queued for the old one are dropped. Takes fd. */

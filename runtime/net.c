@@ -154,6 +154,8 @@ static int apply_annotation(const char *key, const char *v, struct net_config *n
 		return parse_bool(key, v, &nc->host_loopback, err);
 	if (strcmp(sub, ".ipv6") == 0)
 		return parse_bool(key, v, &nc->ipv6, err);
+	if (strcmp(sub, ".offload") == 0)
+		return parse_bool(key, v, &nc->offload, err);
 	if (strcmp(sub, ".mtu") == 0) {
 		char *end;
 		long m;
@@ -171,7 +173,8 @@ static int apply_annotation(const char *key, const char *v, struct net_config *n
 		return net_parse_ports(v, field, nc, err);
 	}
 	return uerr_set(err, 0,
-			"annotation %s: unknown (known: run.umlrun.net, .host-loopback, .ipv6, .mtu, .ports)",
+			"annotation %s: unknown (known: run.umlrun.net, .host-loopback, .ipv6, .mtu, "
+			".offload, .ports)",
 			key);
 }
 
@@ -180,7 +183,8 @@ int net_config_build(const struct spec *s, char *const *cli_ports, struct net_co
 {
 	bool explicit_mode = false;
 
-	*nc = (struct net_config){ .mode = NET_SLIRP, .ipv6 = true, .mtu = NET_DEFAULT_MTU };
+	*nc = (struct net_config){ .mode = NET_SLIRP, .ipv6 = true, .offload = true,
+				   .mtu = NET_DEFAULT_MTU };
 	/* OCI: a new network namespace has only loopback; none shares the
 	 * host's network, whose unprivileged stand-in is slirp. A namespace
 	 * path (set up by podman, CNI...) cannot be joined by a UML guest:
@@ -267,6 +271,37 @@ int net_agent_tlvs(const struct net_config *nc, const char *hostname, struct pbu
 	return 0;
 }
 
+/* Receive offload (run.umlrun.net.offload, default true): up to this MTU
+ * the guest's NIC takes frames of up to 64 KiB whatever its MTU (the
+ * vector driver's gro=1: 64 KiB receive buffers) and netslirp (--offload)
+ * has libslirp send it TCP segments that large; the guest's own frames
+ * stay within its MTU. Host to guest at MTU 1500, the guest handles two
+ * frames where it had 44 a window: twice the throughput. */
+#define NET_OFFLOAD_MAX_MTU 16384
+static bool net_offload(const struct net_config *nc)
+{
+	return nc->offload && nc->mtu <= NET_OFFLOAD_MAX_MTU;
+}
+
+/* The vector driver's ring depth: it keeps depth receive buffers of a full
+ * frame each (and headers: 2 KiB at MTU 1500, 64 KiB with gro=1, 128 KiB
+ * at MTU 65520) allocated in the guest: NET_RING_BYTES of them at most,
+ * NET_DEPTH_MIN at least, as a connection has 64 KiB in flight (netslirp's
+ * windows). At MTU 65520 depth 128 took 16 of the guest's 64 MiB. */
+#define NET_DEPTH_MAX 128
+#define NET_DEPTH_MIN 16
+#define NET_RING_BYTES (2u << 20)
+static unsigned net_ring_depth(const struct net_config *nc)
+{
+	unsigned buf = 2048, depth;
+
+	/* a frame, the driver's margins, the skb's tail */
+	while (buf < (net_offload(nc) ? 65536 : nc->mtu + 512))
+		buf *= 2;
+	depth = NET_RING_BYTES / buf;
+	return depth > NET_DEPTH_MAX ? NET_DEPTH_MAX : depth < NET_DEPTH_MIN ? NET_DEPTH_MIN : depth;
+}
+
 char *net_uml_arg(const struct net_config *nc, const char *sock_path, struct uerr *err)
 {
 	char *arg = NULL;
@@ -274,8 +309,8 @@ char *net_uml_arg(const struct net_config *nc, const char *sock_path, struct uer
 	if (strlen(sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		uerr_set(err, 0, "network socket path %s is longer than a unix socket allows",
 			 sock_path);
-	else if (asprintf(&arg, "vec0:transport=bess,dst=%s,mtu=%u,depth=128", sock_path,
-			  nc->mtu) < 0)
+	else if (asprintf(&arg, "vec0:transport=bess,dst=%s,mtu=%u,depth=%u%s", sock_path,
+			  nc->mtu, net_ring_depth(nc), net_offload(nc) ? ",gro=1" : "") < 0)
 		uerr_set(err, ENOMEM, "network argument");
 	return arg;
 }
@@ -350,6 +385,8 @@ static void build_argv(const struct net_config *nc, char *exe, uid_t run_uid, gi
 	argv[n++] = "--lifeline-fd=4";
 	argv[n++] = "--ctl-fd=5";
 	argv[n++] = NUM("--mtu=%u", nc->mtu);
+	if (net_offload(nc))
+		argv[n++] = "--offload";
 	if (nc->host_loopback)
 		argv[n++] = "--host-loopback";
 	if (!nc->ipv6)

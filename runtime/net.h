@@ -44,6 +44,7 @@ struct net_config {
 	enum net_mode mode;
 	bool host_loopback;
 	bool ipv6;
+	bool offload; /* frames to the guest over its MTU (net.c) */
 	unsigned mtu;
 	struct net_port ports[NET_MAX_PORTS];
 	size_t n_ports;
@@ -51,8 +52,8 @@ struct net_config {
 
 /* The network of a sandbox: run.umlrun.net (slirp|none; default: none when
  * config.json asks for a new network namespace, slirp otherwise),
- * run.umlrun.net.host-loopback, .ipv6 (true|false), .mtu, .ports, and the
- * ports given to `run -p` (cli_ports, NULL-terminated, may be NULL).
+ * run.umlrun.net.host-loopback, .ipv6, .offload (true|false), .mtu, .ports,
+ * and the ports given to `run -p` (cli_ports, NULL-terminated, may be NULL).
  * Errors name the annotation or option and the bad value. */
 int net_config_build(const struct spec *s, char *const *cli_ports, struct net_config *nc,
 		     struct uerr *err);

@@ -1,7 +1,8 @@
 /* net-frames.c: a hostile guest program (static, run as guest root) that
  * sends malformed Ethernet frames out of vec0 through an AF_PACKET socket:
  * random bytes, truncated headers, bogus IPv4/IPv6/ARP/TCP/UDP/ICMP
- * headers with lying lengths, runt and jumbo frames. umlrun-netslirp must
+ * headers with lying lengths, TCP SYNs with mangled options (netslirp
+ * rewrites their MSS), runt and jumbo frames. umlrun-netslirp must
  * drop them and keep serving (tests/escape/net.sh). Usage: net-frames N */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -21,6 +22,42 @@ static unsigned rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (unsigned)rng;
+}
+
+/* An IPv4 or IPv6 TCP SYN to the gateway in f, options of random kinds
+ * and lengths (an MSS among them, maybe at an odd offset, maybe running
+ * past the header), a header length that may lie; returns its length. */
+static size_t tcp_syn(unsigned char *f, int v6)
+{
+	size_t ip = 14, tcp = ip + (v6 ? 40 : 20), o = tcp + 20, hl = (rnd() % 11 + 5) * 4;
+
+	memset(f, 0xff, 6);
+	f[12] = v6 ? 0x86 : 0x08;
+	f[13] = v6 ? 0xdd : 0x00;
+	if (v6) {
+		f[ip] = 0x60;
+		f[ip + 4] = 0;
+		f[ip + 5] = (unsigned char)(hl + rnd() % 8);
+		f[ip + 6] = 6;
+	} else {
+		f[ip] = 0x45;
+		f[ip + 2] = 0;
+		f[ip + 3] = (unsigned char)(20 + hl + rnd() % 8);
+		f[ip + 6] = (unsigned char)(rnd() % 2 ? 0x40 : 0);
+		f[ip + 7] = 0;
+		f[ip + 9] = 6;
+		memcpy(f + ip + 16, (unsigned char[]){ 10, 0, 2, 2 }, 4);
+	}
+	f[tcp + 12] = (unsigned char)(hl << 2);
+	f[tcp + 13] = (unsigned char)(0x02 | (rnd() % 2 ? 0x10 : 0));
+	while (o < tcp + 60) {
+		unsigned k = rnd() % 4;
+
+		f[o] = k == 0 ? 1 : k == 1 ? 2 : (unsigned char)rnd();
+		f[o + 1] = k == 1 && rnd() % 2 ? 4 : (unsigned char)(rnd() % 8);
+		o += k == 0 ? 1 : 2 + rnd() % 4;
+	}
+	return tcp + hl + rnd() % 16;
 }
 
 int main(int argc, char **argv)
@@ -58,6 +95,8 @@ int main(int argc, char **argv)
 				ip[6] = protos[rnd() % 6];
 			}
 		}
+		if (i % 3 == 1) /* a TCP SYN whose options netslirp reads: MSS, lies */
+			len = tcp_syn(f, rnd() % 2);
 		if (i % 101 == 0)
 			len = rnd() % 14;
 		if (send(s, f, len, 0) >= 0)

@@ -1,9 +1,11 @@
 # tests/integration/net.sh: the sandbox's network (umlrun-netslirp), with
 # the real guest kernel and real packets: the guest's interface, addresses
 # and name files; 100 MiB each way with matching sha256 (host -> guest
-# through a `run -p` forward, guest -> host through the opted-in host
-# loopback); the host's loopback unreachable by default; mode none; the
-# NIC surviving down/up; forwards in `umlrun state`; bad options refused.
+# through a `run -p` forward; both ways through the opted-in host
+# loopback, with and without the receive offload and at MTU 65520); the
+# guest's TCP receive buffers; the host's loopback unreachable by default;
+# mode none; the NIC surviving down/up; forwards in `umlrun state`; bad
+# options refused.
 
 BIG_MIB=100
 
@@ -90,23 +92,64 @@ test_net_ping_and_ipv6_address() {
 	grep -q 'inet6 fd00:' "$T/o" || fail "no IPv6 address from the router advertisement: $(cat "$T/o")"
 }
 
-test_net_guest_to_host_100mib_each_way_via_opted_in_host_loopback() {
+# each_way ANNOTATIONS_JSON: 100 MiB host -> guest (wget from a host http
+# server) and guest -> host (nc to a host sink), both through the
+# opted-in host loopback, every byte checked; the guest's NIC counts
+# (received packets and bytes) in $T/rx.
+each_way() {
 	make_big
 	start_http
 	start_sink
 	ln "$T/big" "$T/www/big"
-	net_bundle "$T/b" "[\"sh\", \"-c\", \"wget -q -O - http://$NET_HOST:$HTTP_PORT/big | sha256sum; nc $NET_HOST $SINK_PORT < /big > /dev/null\"]" \
-		'{"run.umlrun.net.host-loopback": "true"}'
+	net_bundle "$T/b" "[\"sh\", \"-c\", \"wget -q -O - http://$NET_HOST:$HTTP_PORT/big | sha256sum; cd /sys/class/net/vec0/statistics; echo \$(cat rx_packets rx_bytes) >&2; nc $NET_HOST $SINK_PORT < /big > /dev/null\"]" \
+		"$1"
 	cp "$T/big" "$T/b/rootfs/big"
 	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e" || fail "exit $?: $(cat "$T/e")"
 	kill $HTTP_PID 2>/dev/null
 	wait $SINK_PID
+	grep -E '^[0-9]+ [0-9]+$' "$T/e" > "$T/rx"
 	# download: host -> guest
 	[ "$(cut -c1-64 "$T/o")" = "$BIG_SHA" ] || fail "download sha256 differs: $(cat "$T/o") vs $BIG_SHA"
 	# upload: guest -> host, every byte
 	[ "$(cat "$T/sink.out")" = "$BIG_SHA $((BIG_MIB * 1024 * 1024))" ] ||
 		fail "upload differs: $(cat "$T/sink.out") vs $BIG_SHA"
 }
+
+# The guest's received frames averaged more than MIN bytes, fewer than MAX.
+rx_frames_between() { # MIN MAX
+	local packets bytes
+	read -r packets bytes < "$T/rx" || fail "no NIC counts: $(cat "$T/e")"
+	[ "$bytes" -gt $(($1 * packets)) ] && [ "$bytes" -lt $(($2 * packets)) ] ||
+		fail "the guest received $packets frames of $bytes bytes: not $1-$2 bytes each"
+}
+
+# MTU 1500 with the receive offload (the default): the download reaches
+# the guest in frames over its MTU.
+test_net_guest_to_host_100mib_each_way_via_opted_in_host_loopback() {
+	each_way '{"run.umlrun.net.host-loopback": "true"}'
+	rx_frames_between 8000 65536
+}
+
+test_net_100mib_each_way_without_the_offload() {
+	each_way '{"run.umlrun.net.host-loopback": "true", "run.umlrun.net.offload": "false"}'
+	rx_frames_between 1000 1515
+}
+
+test_net_100mib_each_way_at_mtu_65520() {
+	each_way '{"run.umlrun.net.host-loopback": "true", "run.umlrun.net.mtu": "65520"}'
+	rx_frames_between 8000 65535
+}
+
+test_net_guest_tcp_receive_buffers_are_set_and_config_json_wins() {
+	net_bundle "$T/b" '["cat", "/proc/sys/net/ipv4/tcp_rmem"]'
+	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e" || fail "exit $?: $(cat "$T/e")"
+	[ "$(tr -s '\t ' ' ' < "$T/o")" = "4096 1048576 4194304" ] || fail "tcp_rmem: $(cat "$T/o")"
+	new_bundle "$T/b2" true '["cat", "/proc/sys/net/ipv4/tcp_rmem"]' \
+		'"linux": {"sysctl": {"net.ipv4.tcp_rmem": "4096 65536 131072"}}'
+	"${UML[@]}" "$T/b2" > "$T/o2" 2> "$T/e2" || fail "exit $?: $(cat "$T/e2")"
+	[ "$(tr -s '\t ' ' ' < "$T/o2")" = "4096 65536 131072" ] || fail "tcp_rmem with sysctl: $(cat "$T/o2")"
+}
+
 NET_HOST=host.umlrun.internal
 
 test_net_host_to_guest_100mib_through_a_run_p_forward() {
