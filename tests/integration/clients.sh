@@ -129,89 +129,47 @@ test_containerd_ctr_run_returns_the_exit_code() {
 
 # ---- podman with a terminal (issue 8), under tmux ----
 
-# A private tmux server ($T/tmux.sock) with an 80x24 session "pt".
-pt_tmux() { tmux -S "$T/tmux.sock" "$@"; }
-pt_start() {
-	command -v tmux > /dev/null || skip "tmux is not installed"
-	pt_tmux -f /dev/null new-session -d -s pt -x 80 -y 24 \
-		"env PS1='host\$ ' bash --norc --noprofile -i" || fail "tmux new-session"
-	pt_tmux set-option -g history-limit 10000 > /dev/null
-	trap 'pt_tmux kill-server 2> /dev/null' EXIT
-}
-pt_pane() { pt_tmux capture-pane -p -J -S - -t pt; }
-pt_type() { pt_tmux send-keys -t pt -l -- "$1" && pt_tmux send-keys -t pt Enter; }
-# pt_expect ERE WHAT: polls the pane (~60 s) for a line matching ERE.
-pt_expect() {
-	local i
-	for i in $(seq 600); do
-		pt_pane | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	fail "$2; the pane:"$'\n'"$(pt_pane | grep -v '^$' | tail -n 25)"
-}
-# pt_prompt: waits until the cursor line is a busybox prompt.
-pt_prompt() {
-	local i
-	for i in $(seq 600); do
-		[[ $(pt_tmux capture-pane -p -t pt | grep -v '^[[:space:]]*$' | tail -n 1) =~ ^/\ \#$ ]] &&
-			return 0
-		sleep 0.1
-	done
-	fail "no guest prompt; the pane:"$'\n'"$(pt_pane | grep -v '^$' | tail -n 25)"
-}
-# pt_size ROWS COLS: resizes the window; `stty size` in the guest follows.
-pt_size() {
-	local i
-	pt_tmux resize-window -t pt -x "$2" -y "$1" || fail "tmux resize-window"
-	for i in $(seq 10); do
-		pt_prompt
-		pt_type "echo size$i-\$(stty size | tr ' ' x)"
-		local j
-		for j in $(seq 20); do
-			pt_pane | grep -q "^size$i-${1}x$2\$" && return 0
-			sleep 0.1
-		done
-	done
-	fail "stty size did not follow the resize to $1 $2; the pane:"$'\n'"$(pt_pane | grep -v '^$' | tail -n 15)"
-}
+# tests/tmux.sh's terminal; podman's start is slower: waits poll ~60 s.
+. "$UMLRUN_SRCDIR/tests/tmux.sh"
+CON_TRIES=600
 
 test_podman_run_it_under_tmux() {
 	podman_setup
-	pt_start
-	pt_type "$(printf '%q ' "${PODMAN[@]}" run -it --rm "$PODMAN_IMAGE" sh); echo EXIT=\$?"
-	pt_prompt
-	pt_type 'echo $((6*7)); tty'
-	pt_expect '^42$' "podman run -it: typed command did not run"
-	pt_expect '^/dev/pts/[0-9]+$' "podman run -it: tty is not a /dev/pts path"
-	pt_type 'echo size-$(stty size | tr " " x)'
-	pt_expect '^size-24x80$' "podman run -it: initial window size"
-	pt_size 15 70
-	pt_type "sh -c 'echo sleeping-\$((1+1)); exec sleep 100'"
-	pt_expect '^sleeping-2$' "podman run -it: the foreground job did not start"
-	pt_tmux send-keys -t pt C-c
-	pt_prompt
-	pt_type 'echo status-$?'
-	pt_expect '^status-130$' "podman run -it: Ctrl-C"
-	pt_type 'exit 5'
-	pt_expect '^EXIT=5$' "podman run -it: exit 5 did not reach the client"
-	! pt_pane | grep -Eq 'Linux version|^\[ *[0-9]+\.[0-9]+\]' || fail "kernel messages on the terminal"
-	pt_tmux kill-server
+	con_start
+	con_type "$(printf '%q ' "${PODMAN[@]}" run -it --rm "$PODMAN_IMAGE" sh); echo EXIT=\$?"
+	con_at_prompt
+	con_type 'echo $((6*7)); tty'
+	con_expect '^42$' "podman run -it: typed command did not run"
+	con_expect '^/dev/pts/[0-9]+$' "podman run -it: tty is not a /dev/pts path"
+	con_type 'echo size-$(stty size | tr " " x)'
+	con_expect '^size-24x80$' "podman run -it: initial window size"
+	con_resize_and_check 70 15
+	con_type "sh -c 'echo sleeping-\$((1+1)); exec sleep 100'"
+	con_expect '^sleeping-2$' "podman run -it: the foreground job did not start"
+	TM send-keys -t con C-c
+	con_at_prompt
+	con_type 'echo status-$?'
+	con_expect '^status-130$' "podman run -it: Ctrl-C"
+	con_type 'exit 5'
+	con_expect '^EXIT=5$' "podman run -it: exit 5 did not reach the client"
+	! con_pane | grep -Eq 'Linux version|^\[ *[0-9]+\.[0-9]+\]' || fail "kernel messages on the terminal"
+	con_end
 }
 
 test_podman_exec_it_under_tmux() {
 	podman_setup
 	local id
 	id=$("${PODMAN[@]}" run -d "$PODMAN_IMAGE" sleep 1000) || fail "podman run -d"
-	pt_start
-	trap 'pt_tmux kill-server 2> /dev/null; "${PODMAN[@]}" rm -f "$id" > /dev/null 2>&1' EXIT
-	pt_type "$(printf '%q ' "${PODMAN[@]}" exec -it "$id" sh); echo EXIT=\$?"
-	pt_prompt
-	pt_type 'tty'
-	pt_expect '^/dev/pts/[0-9]+$' "podman exec -it: tty is not a /dev/pts path"
-	pt_size 20 90
-	pt_type 'exit 4'
-	pt_expect '^EXIT=4$' "podman exec -it: exit 4 did not reach the client"
-	pt_tmux kill-server
+	con_start
+	trap 'con_end; "${PODMAN[@]}" rm -f "$id" > /dev/null 2>&1' EXIT
+	con_type "$(printf '%q ' "${PODMAN[@]}" exec -it "$id" sh); echo EXIT=\$?"
+	con_at_prompt
+	con_type 'tty'
+	con_expect '^/dev/pts/[0-9]+$' "podman exec -it: tty is not a /dev/pts path"
+	con_resize_and_check 90 20
+	con_type 'exit 4'
+	con_expect '^EXIT=4$' "podman exec -it: exit 4 did not reach the client"
+	con_end
 	[ "$("${PODMAN[@]}" inspect -f '{{.State.Status}}' "$id")" = running ] ||
 		fail "the container did not survive the exec session"
 	"${PODMAN[@]}" rm -f "$id" > /dev/null || fail "podman rm -f"
