@@ -204,14 +204,13 @@ int rootmode_prepare(struct rootmode *r, const char *state_dir, bool chown_to, u
 void rootmode_release(struct rootmode *r)
 {
 	struct uerr ignored;
-	struct cow_info ci;
 
 	if (r->kind == ROOT_IMAGE && r->cow != NULL && r->cow_made && !r->booted) {
 		unlink(r->cow);
 	} else if (r->kind == ROOT_IMAGE && r->cow != NULL) {
-		/* the kernel saw the base at JAIL_IMAGE and wrote that down */
-		if (cow_read(r->cow, &ci, &ignored) == 0 && strcmp(ci.backing, r->image) != 0)
-			(void)cow_set_backing(r->cow, r->image, &ignored);
+		/* the kernel saw the base at JAIL_IMAGE and wrote that down
+		 * (cow_set_backing checks the header is a COW's first) */
+		(void)cow_set_backing(r->cow, r->image, &ignored);
 		if (r->cow_chowned && lchown(r->cow, r->cow_uid, r->cow_gid) < 0)
 			fprintf(stderr, "umlrun: chown %s back to %u:%u: %s\n", r->cow,
 				(unsigned)r->cow_uid, (unsigned)r->cow_gid, strerror(errno));
