@@ -138,6 +138,8 @@ static const int allowed[] = {
 	SCMP_SYS(gettimeofday), SCMP_SYS(clock_nanosleep), SCMP_SYS(futex),
 	SCMP_SYS(getrandom), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+	/* a poll interrupted by a ptrace stop (strace -p) resumes with it */
+	SCMP_SYS(restart_syscall),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 };
 

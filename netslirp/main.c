@@ -4,8 +4,11 @@
  * the read end of a pipe it exits on when the monitor is gone, and a unix
  * seqpacket control socket: netslirp reports readiness ("ok\n") or the
  * set-up error ("error: ...\n") on it, then answers each message umlrun
- * sends with "bytes IN OUT\n", the Ethernet frame bytes to and from the
- * guest so far (run --stats). See umlrun(8), NETWORKING.
+ * sends: "bytes" with "bytes IN OUT\n", the Ethernet frame bytes to and
+ * from the guest so far (run --stats); "drain", once the kernel is gone,
+ * with "drained\n" when what the guest sent has reached the host's
+ * sockets (or stopped moving), and netslirp exits. See umlrun(8),
+ * NETWORKING.
  *
  * The loop takes the guest's frames RX_BATCH to a recvmmsg; a batch's
  * writes to host TCP sockets are corked (below) and the frames libslirp
@@ -39,6 +42,11 @@
 /* Before answering for the byte counts, the frames waiting on the link are
  * taken, up to this many rounds (RX_ROUND_MAX frames each). */
 #define CTL_DRAIN_ROUNDS 64
+/* "drain": how long the guest's data may take to reach the host's sockets
+ * without moving, and in all; poll steps meanwhile. */
+#define DRAIN_STALL_MS 1000
+#define DRAIN_MAX_MS 10000
+#define DRAIN_STEP_MS 50
 
 struct args {
 	int link_fd, lifeline_fd, ctl_fd;
@@ -62,6 +70,7 @@ struct args {
 
 static struct {
 	bool on;
+	unsigned long long sent; /* bytes send() handed to the kernel: drain()'s progress */
 	int n;
 	struct {
 		int fd;
@@ -88,9 +97,14 @@ static bool cork_note(int fd)
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
+	ssize_t r;
+
 	if (cork.on && cork_note(fd))
 		flags |= MSG_MORE;
-	return sendto(fd, buf, len, flags, NULL, 0);
+	r = sendto(fd, buf, len, flags, NULL, 0);
+	if (r > 0)
+		cork.sent += (unsigned long long)r;
+	return r;
 }
 
 static void cork_push(void)
@@ -261,6 +275,14 @@ static bool read_link(struct nsl *n, struct rxbuf *rx)
 		}
 		cork.on = true; /* until cork_push() */
 		for (int i = 0; i < got; i++) {
+			if (rx->msg[i].msg_len == 0) {
+				/* EOF, which recvmmsg() returns as empty messages
+				 * (the guest never sends one: if it did, it loses its
+				 * link until the next "up") */
+				got = i;
+				nsl_link_set(n, -1);
+				break;
+			}
 			if (rx->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				n->rx_dropped++;
 				n->rx_bytes += rx->msg[i].msg_len;
@@ -276,27 +298,75 @@ static bool read_link(struct nsl *n, struct rxbuf *rx)
 	return n->link_fd >= 0;
 }
 
-/* A message from umlrun on the control socket asks for the byte counts.
- * Frames the guest left on the link are taken first, so that a count asked
- * for once the guest is gone has all of them. EOF: umlrun closed its end
- * (the lifeline ends netslirp). */
-static void answer_ctl(struct nsl *n, int *ctl_fd, struct rxbuf *rx)
+/* Whether libslirp still has data from the guest for a host socket (it
+ * polls those for POLLOUT; this round's set, after nsl_poll_prepare). */
+static bool host_writes_waiting(const struct nsl *n)
+{
+	for (size_t i = 0; i < n->n_pfd; i++)
+		if (n->pfd[i].events & POLLOUT)
+			return true;
+	return false;
+}
+
+/* "drain": the kernel is gone, and what it sent last may still be on the
+ * link or in libslirp's socket buffers (a workload that sends and exits).
+ * Takes the frames left, then lets libslirp write to the host's sockets
+ * until nothing waits, or nothing moved for DRAIN_STALL_MS (a peer that
+ * does not read), or DRAIN_MAX_MS passed. Killing netslirp before would
+ * lose that tail while the host's peer saw a clean close. */
+static void drain(struct nsl *n, struct rxbuf *rx)
+{
+	int64_t start = nsl_now_ms(), moved = start;
+	unsigned long long sent = cork.sent;
+
+	while (read_link(n, rx))
+		;
+	for (;;) {
+		int timeout = nsl_poll_prepare(n, DRAIN_STEP_MS), r;
+		int64_t now = nsl_now_ms();
+
+		if (!host_writes_waiting(n))
+			return;
+		if (cork.sent != sent) {
+			sent = cork.sent;
+			moved = now;
+		}
+		if (now - moved >= DRAIN_STALL_MS || now - start >= DRAIN_MAX_MS)
+			return;
+		r = poll(n->pfd, n->n_pfd, timeout);
+		nsl_poll_done(n, r < 0);
+		nsl_timers_run(n);
+	}
+}
+
+/* A message from umlrun on the control socket: "bytes" asks for the byte
+ * counts (frames the guest left on the link are taken first, so that a
+ * count asked for once the guest is gone has all of them); "drain" for
+ * drain(), then netslirp ends: returns 1. EOF: umlrun closed its end (the
+ * lifeline ends netslirp). */
+static int answer_ctl(struct nsl *n, int *ctl_fd, struct rxbuf *rx)
 {
 	char req[16], line[64];
 	ssize_t r = recv(*ctl_fd, req, sizeof(req), MSG_DONTWAIT);
 	int len;
 
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 0;
 	if (r <= 0) {
 		close(*ctl_fd);
 		*ctl_fd = -1;
-		return;
+		return 0;
+	}
+	if (r >= 5 && memcmp(req, "drain", 5) == 0) {
+		drain(n, rx);
+		(void)!send(*ctl_fd, "drained\n", 8, MSG_DONTWAIT | MSG_NOSIGNAL);
+		return 1;
 	}
 	for (int i = 0; i < CTL_DRAIN_ROUNDS && read_link(n, rx); i++)
 		;
 	len = snprintf(line, sizeof(line), "bytes %llu %llu\n", n->tx_bytes, n->rx_bytes);
 	(void)!send(*ctl_fd, line, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return 0;
 }
 
 static int run(struct nsl *n, const struct args *a)
@@ -332,8 +402,8 @@ static int run(struct nsl *n, const struct args *a)
 			read_link(n, &rx);
 		if (r > 0 && (n->pfd[i_listen].revents & POLLIN))
 			accept_link(n, a->link_fd, a->peer_uid);
-		if (r > 0 && i_ctl >= 0 && n->pfd[i_ctl].revents)
-			answer_ctl(n, &ctl_fd, &rx);
+		if (r > 0 && i_ctl >= 0 && n->pfd[i_ctl].revents && answer_ctl(n, &ctl_fd, &rx))
+			return 0; /* drained: the sandbox is gone */
 		nsl_poll_done(n, r < 0);
 		nsl_timers_run(n);
 	}

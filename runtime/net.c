@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "paths.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -540,9 +541,29 @@ int net_read_bytes(const struct net_proc *np, struct net_bytes *b, struct uerr *
 	return 0;
 }
 
+/* netslirp's own limit is 10 s (netslirp/main.c, drain()); this one only
+ * guards against a netslirp that never answers. */
+#define NET_DRAIN_TIMEOUT_MS 12000
+
+/* Once the kernel is gone, netslirp hands the host's sockets what the guest
+ * sent last ("drain") and exits; any other answer (a late "bytes") is
+ * skipped. */
+static void net_drain(const struct net_proc *np)
+{
+	long deadline = now_ms() + NET_DRAIN_TIMEOUT_MS;
+	char buf[64];
+
+	if (np->ctl < 0 || send(np->ctl, "drain\n", 6, MSG_DONTWAIT | MSG_NOSIGNAL) != 6)
+		return;
+	for (long left; (left = deadline - now_ms()) > 0;)
+		if (ctl_recv(np->ctl, buf, sizeof(buf), (int)left) <= 0 || strcmp(buf, "drained") == 0)
+			return;
+}
+
 void net_stop(struct net_proc *np)
 {
 	if (np->pid > 0) {
+		net_drain(np);
 		kill(np->pid, SIGKILL);
 		waitpid(np->pid, NULL, 0);
 		np->pid = 0;

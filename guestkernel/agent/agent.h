@@ -233,6 +233,9 @@ int net_decode_tag(struct agent_net *n, uint16_t tag, const uint8_t *d, uint32_t
 		   struct aerr *e);
 void net_free(struct agent_net *n);
 int net_setup(const struct agent_config *c, struct aerr *e);
+/* netdrain.c: after the workload, waits (bounded) for the guest's TCP data
+ * and FINs to be acknowledged by netslirp. */
+void net_drain(const struct agent_config *c);
 
 /* rootfs.c */
 int rootfs_early(struct aerr *e);

@@ -187,6 +187,7 @@ static int agent_run(struct agent *a)
 		cleanup_closep(&gate_w);
 		waitpid(a->procs.p[0].pid, &ignored, 0);
 	}
+	net_drain(&a->cfg); /* the data the workload sent, out before power-off */
 	rootfs_finish(&a->cfg);
 	return send_exit(a);
 }

@@ -171,6 +171,75 @@ test_net_host_to_guest_100mib_through_a_run_p_forward() {
 	grep -q "\"run.umlrun.net.ports\":\"$port:80/tcp\"" "$T/st.json" || fail "forward not in state: $(cat "$T/st.json")"
 }
 
+# A static guest program in $T/send-exit: connects to ADDR:PORT, writes
+# FILE into a send buffer that takes it all (up to net.core.wmem_max),
+# closes and exits at once: the data is still in the guest's socket (and
+# then in netslirp) when the workload ends.
+build_send_exit() {
+	gcc -static -O1 -o "$T/send-exit" -x c - 2> "$T/cc.log" <<'CSRC' ||
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	static char buf[65536];
+	int s = socket(AF_INET, SOCK_STREAM, 0), f = open(argv[3], O_RDONLY);
+	int sndbuf = 8 << 20;
+	ssize_t n;
+
+	a.sin_port = htons(atoi(argv[2]));
+	setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (argc != 4 || s < 0 || f < 0 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1 ||
+	    connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return perror("send-exit"), 1;
+	while ((n = read(f, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0, w; off < n; off += w)
+			if ((w = write(s, buf + off, (size_t)(n - off))) < 0)
+				return perror("send-exit: write"), 1;
+	close(s);
+	return 0;
+}
+CSRC
+		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
+}
+
+# The workload writes 12 MiB to a host peer that reads slowly, and exits
+# at once: the guest's socket still holds megabytes when the container
+# ends (without the agent's wait, the host got 8.4 of them, then a clean
+# EOF). The host must get every byte before its EOF.
+test_net_data_sent_right_before_the_workload_exits_reaches_the_host() {
+	build_send_exit
+	local port
+	port=$(free_port)
+	head -c $((12 * 1024 * 1024)) /dev/urandom > "$T/data"
+	python3 -c 'import socket, hashlib, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept(); h = hashlib.sha256(); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    h.update(d); n += len(d); time.sleep(0.008)
+open(sys.argv[2], "w").write("%s %d\n" % (h.hexdigest(), n))' "$port" "$T/got" > "$T/slow.log" 2>&1 &
+	local sink=$!
+	wait_for "$T/slow.log" listening || fail "the slow reader did not start"
+	new_bundle "$T/b" true "[\"/send-exit\", \"10.0.2.2\", \"$port\", \"/data\"]" \
+		'"annotations": {"run.umlrun.net.host-loopback": "true"},
+	"linux": {"sysctl": {"net.core.wmem_max": "16777216"}}'
+	cp "$T/send-exit" "$T/data" "$T/b/rootfs/"
+	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e" || fail "exit $?: $(cat "$T/e")"
+	wait $sink
+	[ "$(cat "$T/got")" = "$(sha256sum < "$T/data" | cut -c1-64) $((12 * 1024 * 1024))" ] ||
+		fail "the host got $(cat "$T/got"), not the 12 MiB sent"
+}
+
 # A static guest program in $T/udp-echo: binds UDP port PORT, prints
 # "ready", then for each datagram prints "got N HEX" and answers "reply:"
 # and the datagram.
