@@ -15,6 +15,8 @@
 
 #include <libslirp.h>
 
+#include "reass.h"
+
 #define NSL_DEFAULT_MTU 1500
 #define NSL_MIN_MTU 1280     /* IPv6's minimum, so the guest keeps IPv6 */
 #define NSL_MAX_MTU 65520    /* below libslirp's 65521 and UML's 65535 */
@@ -79,6 +81,7 @@ struct nsl {
 	struct nsl_timer timers[NSL_MAX_TIMERS];
 	struct pollfd *pfd; /* libslirp's fds for this round */
 	size_t n_pfd, cap_pfd;
+	struct nsl_reass reass; /* the guest's IPv4 fragments (reass.c) */
 };
 
 /* Creates the libslirp instance (10.0.2.0/24, gateway .2, DNS .3; IPv6
@@ -88,8 +91,10 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 void nsl_fini(struct nsl *n);
 
 /* One frame from the guest. Anything goes: a frame too short, too long or
- * malformed is counted (rx_bytes too) and dropped, never trusted. With
- * --offload an IPv4 TCP SYN's MSS option is rewritten in place. */
+ * malformed is counted (rx_bytes too) and dropped, never trusted. IPv4
+ * fragments are reassembled here (reass.c): libslirp gets the whole
+ * datagram, never a fragment. With --offload an IPv4 TCP SYN's MSS option
+ * is rewritten in place. */
 void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len);
 
 /* A new connection from the guest replaces the old one (the guest downed

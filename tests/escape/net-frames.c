@@ -2,8 +2,10 @@
  * sends malformed Ethernet frames out of vec0 through an AF_PACKET socket:
  * random bytes, truncated headers, bogus IPv4/IPv6/ARP/TCP/UDP/ICMP
  * headers with lying lengths, TCP SYNs with mangled options (netslirp
- * rewrites their MSS), runt and jumbo frames. umlrun-netslirp must
- * drop them and keep serving (tests/escape/net.sh). Usage: net-frames N */
+ * rewrites their MSS), IPv4 fragments with valid headers that overlap,
+ * repeat, run past 65535 bytes or complete (netslirp reassembles them),
+ * runt and jumbo frames. umlrun-netslirp must drop them and keep serving
+ * (tests/escape/net.sh). Usage: net-frames N */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -60,6 +62,44 @@ static size_t tcp_syn(unsigned char *f, int v6)
 	return tcp + hl + rnd() % 16;
 }
 
+/* An IPv4 fragment of a UDP or ICMP datagram to the gateway in f, its
+ * header checksum valid: ids, offsets and lengths from small sets, so
+ * that fragments meet, overlap, repeat, complete a datagram or end past
+ * 65535 bytes; some with IP options. Returns its length. */
+static size_t ipv4_fragment(unsigned char *f)
+{
+	size_t ip = 14, hl = rnd() % 8 == 0 ? 20 + 4 * (rnd() % 11) : 20;
+	size_t plen = rnd() % 4 == 0 ? rnd() % 1480 : 8 * (rnd() % 8);
+	unsigned off = rnd() % 8 == 0 ? 8191 - rnd() % 4 : rnd() % 16; /* 8-byte units */
+	unsigned fo = off | (rnd() % 3 ? 0x2000 : 0), sum = 0;
+
+	if (hl + plen > 1500)
+		plen = 1500 - hl;
+	memset(f, 0xff, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(f + ip, 1, hl); /* options: NOPs */
+	f[ip] = (unsigned char)(0x40 | hl / 4);
+	f[ip + 1] = 0;
+	f[ip + 2] = (unsigned char)((hl + plen) >> 8);
+	f[ip + 3] = (unsigned char)(hl + plen);
+	f[ip + 4] = 0;
+	f[ip + 5] = (unsigned char)(rnd() % 4);
+	f[ip + 6] = (unsigned char)((fo ? fo : 1) >> 8);
+	f[ip + 7] = (unsigned char)(fo ? fo : 1);
+	f[ip + 8] = 64;
+	f[ip + 9] = rnd() % 2 ? 1 : 17;
+	f[ip + 10] = f[ip + 11] = 0;
+	memcpy(f + ip + 12, (unsigned char[]){ 10, 0, 2, 15, 10, 0, 2, 2 }, 8);
+	for (size_t i = 0; i < hl; i += 2)
+		sum += (unsigned)f[ip + i] << 8 | f[ip + i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[ip + 10] = (unsigned char)(~sum >> 8);
+	f[ip + 11] = (unsigned char)~sum;
+	return ip + hl + plen;
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned short types[] = { 0x0800, 0x86dd, 0x0806, 0x8100, 0x0000, 0xffff };
@@ -97,6 +137,8 @@ int main(int argc, char **argv)
 		}
 		if (i % 3 == 1) /* a TCP SYN whose options netslirp reads: MSS, lies */
 			len = tcp_syn(f, rnd() % 2);
+		if (i % 3 == 2 && rnd() % 2) /* fragments netslirp reassembles */
+			len = ipv4_fragment(f);
 		if (i % 101 == 0)
 			len = rnd() % 14;
 		if (send(s, f, len, 0) >= 0)

@@ -2,7 +2,8 @@
 # parses frames from a hostile guest and holds the host's network, so it
 # runs confined (seccomp allow-list, Landlock, no capabilities, no root);
 # the guest's NIC is a socket UML makes itself (bess transport), never a
-# host fd number; malformed frames do not bring netslirp down.
+# host fd number; malformed frames (hostile IPv4 fragments among them) do
+# not bring netslirp down.
 
 NETSLIRP=${UMLRUN_NETSLIRP:-$UMLRUN_BUILDDIR/netslirp/umlrun-netslirp}
 
@@ -70,7 +71,8 @@ test_nic_is_a_bess_socket_never_a_host_fd() {
 test_malformed_frames_do_not_bring_netslirp_down() {
 	gcc -static -O1 -o "$T/net-frames" "$UMLRUN_SRCDIR/tests/escape/net-frames.c" 2> "$T/cc.log" ||
 		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
-	new_bundle "$T/b" true '["sh", "-c", "echo ready; /net-frames 30000 && ping -c 2 10.0.2.2"]'
+	# then a plain ping, and one of 3000 bytes (its fragments reassembled)
+	new_bundle "$T/b" true '["sh", "-c", "echo ready; /net-frames 30000 && ping -c 2 10.0.2.2 && ping -c 2 -s 3000 10.0.2.2"]'
 	cp "$T/net-frames" "$T/b/rootfs/net-frames"
 	"${UML[@]}" "$T/b" > "$T/o" 2>&1 &
 	local pid=$! ns
@@ -79,6 +81,7 @@ test_malformed_frames_do_not_bring_netslirp_down() {
 	wait $pid || fail "exit $?: $(cat "$T/o")"
 	grep -q 'net-frames: sent' "$T/o" || fail "no frames sent: $(cat "$T/o")"
 	grep -q '2 packets received' "$T/o" || fail "netslirp stopped answering: $(cat "$T/o")"
+	grep -q '^3008 bytes from 10.0.2.2' "$T/o" || fail "no reply to the fragmented ping: $(cat "$T/o")"
 	[ -n "$ns" ] || fail "no netslirp"
 }
 

@@ -1,7 +1,8 @@
 /* fuzz-netslirp.c: libFuzzer target for umlrun-netslirp's frame input path
- * (netslirp/engine.c: nsl_frame_in -> libslirp), which is what a hostile
- * guest controls. An input is a sequence of frames, each a 2-byte
- * little-endian length and that many bytes; a fresh instance per input
+ * (netslirp/engine.c: nsl_frame_in -> libslirp, IPv4 fragments through
+ * netslirp/reass.c), which is what a hostile guest controls. An input is
+ * a sequence of frames, each a 2-byte little-endian length and that many
+ * bytes; a fresh instance per input
  * takes them (a TCP SYN's MSS option may be rewritten), then one poll round
  * runs (sockets, timers) and what it sends to the guest (queued, pure ACKs
  * merged: the parser of libslirp's frames) is drained. It runs in an empty network namespace when it

@@ -3,9 +3,10 @@
 # and name files; 100 MiB each way with matching sha256 (host -> guest
 # through a `run -p` forward; both ways through the opted-in host
 # loopback, with and without the receive offload and at MTU 65520); the
-# guest's TCP receive buffers; the host's loopback unreachable by default;
-# mode none; the NIC surviving down/up; forwards in `umlrun state`; bad
-# options refused.
+# guest's TCP receive buffers; UDP datagrams over the MTU each way (the
+# guest's fragments reassembled by netslirp); the host's loopback
+# unreachable by default; mode none; the NIC surviving down/up; forwards
+# in `umlrun state`; bad options refused.
 
 BIG_MIB=100
 
@@ -370,6 +371,118 @@ test_net_udp_forward_replies_to_the_host_loopback_when_opted_in() {
 	"${UML[@]}" kill udplo KILL
 	wait $pid
 	[ $rc = 0 ] || fail "$(cat "$T/lo.err" "$T/o" "$T/e")"
+}
+
+# A static guest program in $T/udp-big: ADDR PORT FILE...: sends each
+# FILE as one UDP datagram to ADDR:PORT until a reply of its size comes
+# (bounded: datagrams sent before the guest knows the gateway's MAC may be
+# lost), which must be the datagram with every byte inverted; prints
+# "FILE: N bytes, reply ok".
+build_udp_big() {
+	gcc -static -O1 -o "$T/udp-big" -x c - 2> "$T/cc.log" <<'CSRC' ||
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+static unsigned char buf[65536], reply[65536];
+
+/* Sends buf[0..n) until its reply comes; 0 when it was right. */
+static int exchange(int s, size_t n)
+{
+	for (int try = 0; try < 60; try++) {
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		ssize_t r;
+
+		if (send(s, buf, n, 0) < 0)
+			return perror("udp-big: send"), 1;
+		while (poll(&p, 1, 500) > 0) {
+			if ((r = recv(s, reply, sizeof(reply), 0)) < 0)
+				return perror("udp-big: recv"), 1;
+			if ((size_t)r != n)
+				continue; /* a late reply to an earlier datagram */
+			for (size_t i = 0; i < n; i++)
+				if (reply[i] != (unsigned char)~buf[i])
+					return printf("reply differs at byte %zu\n", i), 1;
+			return 0;
+		}
+	}
+	return printf("no reply of %zu bytes\n", n), 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])) };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	inet_pton(AF_INET, argv[1], &a.sin_addr);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return perror("udp-big"), 1;
+	for (int i = 3; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+
+		if (n == 0 || exchange(s, n))
+			return printf("%s: failed\n", argv[i]), 1;
+		printf("%s: %zu bytes, reply ok\n", argv[i], n);
+		fflush(stdout);
+	}
+	return 0;
+}
+CSRC
+		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
+}
+
+# A host UDP server on 127.0.0.1:$UDP_PORT: writes "got N SHA256" of each
+# datagram to $T/udp.log and answers it with every byte inverted; ends by
+# itself after 2 minutes.
+start_udp_inverter() {
+	UDP_PORT=$(free_udp_port)
+	python3 -c 'import hashlib, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(120)
+print("listening", flush=True)
+while True:
+    d, a = s.recvfrom(65536)
+    print("got %d %s" % (len(d), hashlib.sha256(d).hexdigest()), flush=True)
+    s.sendto(bytes(b ^ 0xff for b in d), a)' "$UDP_PORT" > "$T/udp.log" 2>&1 &
+	UDP_PID=$!
+	wait_for "$T/udp.log" listening || fail "the UDP server did not start: $(cat "$T/udp.log")"
+}
+
+# big_datagrams ANNOTATIONS_JSON: the guest (MTU 1500) sends UDP datagrams
+# of 4000 and 20000 bytes, which its kernel fragments and netslirp
+# reassembles, to a host server through the opted-in host loopback: the
+# server gets each byte for byte, and its replies as large come back whole.
+big_datagrams() {
+	local n rc
+	build_udp_big
+	start_udp_inverter
+	net_bundle "$T/b" "[\"/udp-big\", \"10.0.2.2\", \"$UDP_PORT\", \"/d4000\", \"/d20000\"]" "$1"
+	cp "$T/udp-big" "$T/b/rootfs/udp-big"
+	head -c 4000 /dev/urandom > "$T/b/rootfs/d4000"
+	head -c 20000 /dev/urandom > "$T/b/rootfs/d20000"
+	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e"
+	rc=$?
+	kill $UDP_PID 2> /dev/null
+	for n in 4000 20000; do
+		grep -qx "got $n $(sha256sum < "$T/b/rootfs/d$n" | cut -c1-64)" "$T/udp.log" ||
+			fail "the host did not get the $n-byte datagram as sent: $(cat "$T/udp.log" "$T/o" "$T/e")"
+	done
+	[ $rc = 0 ] || fail "exit $rc: $(cat "$T/o" "$T/e")"
+	[ "$(cat "$T/o")" = $'/d4000: 4000 bytes, reply ok\n/d20000: 20000 bytes, reply ok' ] ||
+		fail "the guest's replies: $(cat "$T/o" "$T/e")"
+}
+
+# host -> guest, libslirp sends the replies whole (its MTU is 65520)
+test_net_udp_datagrams_over_the_mtu_reach_the_host() {
+	big_datagrams '{"run.umlrun.net.host-loopback": "true"}'
+}
+
+# host -> guest, libslirp fragments the replies to the MTU
+test_net_udp_datagrams_over_the_mtu_each_way_without_the_offload() {
+	big_datagrams '{"run.umlrun.net.host-loopback": "true", "run.umlrun.net.offload": "false"}'
 }
 
 test_net_stats_count_the_bytes_each_way() {
