@@ -527,13 +527,13 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 	memset(n, 0, sizeof(*n));
 	n->link_fd = -1;
 	n->opts = *o;
+	if (o->mtu < NSL_MIN_MTU || o->mtu > NSL_MAX_MTU) {
+		snprintf(msg, msg_cap, "mtu %u: must be %u-%u", o->mtu, NSL_MIN_MTU, NSL_MAX_MTU);
+		return -1;
+	}
 	n->txq = calloc(NSL_TXQ_MAX_FRAMES, sizeof(*n->txq));
 	if (n->txq == NULL) {
 		snprintf(msg, msg_cap, "out of memory");
-		return -1;
-	}
-	if (o->mtu < NSL_MIN_MTU || o->mtu > NSL_MAX_MTU) {
-		snprintf(msg, msg_cap, "mtu %u: must be %u-%u", o->mtu, NSL_MIN_MTU, NSL_MAX_MTU);
 		return -1;
 	}
 	cfg.version = 4;

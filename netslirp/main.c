@@ -253,6 +253,16 @@ static void accept_link(struct nsl *n, int listen_fd, uid_t peer_uid)
 	nsl_link_set(n, fd);
 }
 
+/* recvmmsg() returns the peer's close as empty messages, as it does an
+ * empty frame (which the guest may send: nsl_frame_in drops it): only the
+ * hang-up tells them apart. */
+static bool link_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP));
+}
+
 /* Takes up to RX_ROUND_MAX frames, RX_BATCH at a time, each batch's writes
  * to host sockets corked and its frames for the guest sent after it;
  * returns whether more may be waiting. */
@@ -275,10 +285,7 @@ static bool read_link(struct nsl *n, struct rxbuf *rx)
 		}
 		cork.on = true; /* until cork_push() */
 		for (int i = 0; i < got; i++) {
-			if (rx->msg[i].msg_len == 0) {
-				/* EOF, which recvmmsg() returns as empty messages
-				 * (the guest never sends one: if it did, it loses its
-				 * link until the next "up") */
+			if (rx->msg[i].msg_len == 0 && link_closed(n->link_fd)) {
 				got = i;
 				nsl_link_set(n, -1);
 				break;

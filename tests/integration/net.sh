@@ -605,6 +605,24 @@ test_net_forward_to_a_busy_host_port_fails_clearly() {
 	grep -q "port forward 127.0.0.1:$HTTP_PORT -> 80/tcp: cannot listen" "$T/e" || fail "stderr: $(cat "$T/e")"
 }
 
+# A debugger attached to netslirp interrupts its poll(), which then
+# resumes through restart_syscall: its seccomp allow-list must allow it.
+test_net_netslirp_survives_strace_attaching() {
+	command -v strace > /dev/null || skip "strace is not installed"
+	net_bundle "$T/b" '["sh", "-c", "echo ready; sleep 1; while [ ! -e /tmp/go ]; do sleep 0.1; done; ping -c 2 10.0.2.2"]' \
+		'{"run.umlrun.net.host-loopback": "true"}' false
+	"${UML[@]}" run --bundle "$T/b" st > "$T/o" 2>&1 &
+	local pid=$! ns
+	wait_for "$T/o" ready || fail "did not start: $(cat "$T/o")"
+	ns=$(pgrep -f "umlrun-netslirp" -P $pid)
+	[ -n "$ns" ] || fail "no netslirp under the monitor"
+	timeout -s INT 2 strace -p "$ns" -o "$T/strace.log"
+	kill -0 "$ns" 2> /dev/null || fail "netslirp died once strace detached: $(tail -3 "$T/strace.log")"
+	touch "$T/b/rootfs/tmp/go"
+	wait $pid || fail "exit $?: $(cat "$T/o")"
+	grep -q '2 packets received' "$T/o" || fail "no network after strace: $(cat "$T/o")"
+}
+
 test_net_netslirp_does_not_outlive_a_killed_monitor() {
 	net_bundle "$T/b" '["sh", "-c", "echo ready; sleep 600"]'
 	"${UML[@]}" "$T/b" > "$T/o" 2>&1 &
