@@ -22,8 +22,9 @@ set -u
 
 secs=${1:?usage: run.sh SECONDS [spec|netslirp]}
 # netslirp: the frame input path of umlrun-netslirp (fuzz-netslirp.c +
-# netslirp/engine.c + libslirp), seeds in corpus/netslirp/ (ARP, ping,
-# DNS, TCP SYN, DHCP, IPv6 router solicitation frames of a guest).
+# netslirp/engine.c + netslirp/udpfwd.c + libslirp), seeds in
+# corpus/netslirp/ (ARP, ping, DNS, TCP SYN, DHCP, IPv6 router
+# solicitation frames of a guest, its reply through a UDP forward).
 target=${2:-spec}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cc=${CLANG:-clang}
@@ -87,7 +88,8 @@ if [ "$target" = netslirp ]; then
 	"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Wall -Wextra -Werror -I"$src" \
-		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" $slirp \
+		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" \
+		"$src/netslirp/udpfwd.c" $slirp \
 		-o "$out/fuzz-netslirp" || { echo "run.sh: building the fuzz target failed" >&2; exit 1; }
 	fuzz netslirp netslirp "netslirp's frame input" -max_len=16384
 fi
