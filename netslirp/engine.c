@@ -7,6 +7,7 @@
  * globals: everything lives in struct nsl. */
 #define _GNU_SOURCE
 #include "netslirp.h"
+#include "udpfwd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -286,6 +287,11 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	return (ssize_t)len;
 }
 
+void nsl_tx_frame(struct nsl *n, const uint8_t *frame, size_t len)
+{
+	cb_send_packet(frame, len, n);
+}
+
 void nsl_link_set(struct nsl *n, int fd)
 {
 	if (n->link_fd >= 0)
@@ -319,6 +325,8 @@ void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len)
 			return;
 	}
 	n->rx_frames++;
+	if (nsl_udpfwd_frame_in(n, frame, len)) /* a reply to a UDP forward's client */
+		return;
 	if (n->opts.offload)
 		syn_mss(frame, len, NSL_OFFLOAD_MSS);
 	slirp_input(n->slirp, frame, (int)len);
@@ -487,6 +495,7 @@ int nsl_poll_prepare(struct nsl *n, int timeout_ms)
 
 	n->n_pfd = 0;
 	slirp_pollfds_fill(n->slirp, &t, cb_add_poll, n);
+	nsl_udpfwd_poll_add(n);
 	for (size_t i = 0; i < NSL_MAX_TIMERS; i++) {
 		const struct nsl_timer *tm = &n->timers[i];
 
@@ -505,6 +514,7 @@ int nsl_poll_prepare(struct nsl *n, int timeout_ms)
 void nsl_poll_done(struct nsl *n, bool poll_failed)
 {
 	slirp_pollfds_poll(n->slirp, poll_failed ? 1 : 0, cb_get_revents, n);
+	nsl_udpfwd_poll_done(n);
 }
 
 /* ---- the instance ---------------------------------------------------------- */
@@ -566,8 +576,9 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 		const struct nsl_forward *f = &o->fwd[i];
 
 		errno = 0;
-		if (slirp_add_hostfwd(n->slirp, f->udp, f->host_addr, f->host_port, guest,
-				      f->guest_port) < 0) {
+		if ((f->udp ? nsl_udpfwd_add(n, f) /* udpfwd.c, not libslirp's */
+			    : slirp_add_hostfwd(n->slirp, false, f->host_addr, f->host_port, guest,
+						f->guest_port)) < 0) {
 			char host[INET_ADDRSTRLEN];
 
 			inet_ntop(AF_INET, &f->host_addr, host, sizeof(host));
@@ -586,6 +597,7 @@ void nsl_fini(struct nsl *n)
 	if (n->slirp)
 		slirp_cleanup(n->slirp);
 	n->slirp = NULL;
+	nsl_udpfwd_fini(n);
 	if (n->link_fd >= 0)
 		close(n->link_fd);
 	n->link_fd = -1;

@@ -68,8 +68,11 @@ struct nsl_timer {
 	int64_t expire_ms;
 };
 
+struct nsl_udpfwd;
+
 struct nsl {
 	Slirp *slirp;
+	struct nsl_udpfwd *udpfwd; /* the UDP port forwards (udpfwd.c); NULL: none */
 	struct nsl_opts opts;
 	int link_fd;              /* the current connection from the guest, -1: none */
 	struct nsl_txf **txq;     /* guest-bound frames: a ring of NSL_TXQ_MAX_FRAMES */

@@ -3,7 +3,8 @@
 # runs confined (seccomp allow-list, Landlock, no capabilities, no root);
 # the guest's NIC is a socket UML makes itself (bess transport), never a
 # host fd number; malformed frames (hostile IPv4 fragments among them) do
-# not bring netslirp down.
+# not bring netslirp down; a UDP forward's replies open the host's loopback
+# to nothing but its clients.
 
 NETSLIRP=${UMLRUN_NETSLIRP:-$UMLRUN_BUILDDIR/netslirp/umlrun-netslirp}
 
@@ -83,6 +84,73 @@ test_malformed_frames_do_not_bring_netslirp_down() {
 	grep -q '2 packets received' "$T/o" || fail "netslirp stopped answering: $(cat "$T/o")"
 	grep -q '^3008 bytes from 10.0.2.2' "$T/o" || fail "no reply to the fragmented ping: $(cat "$T/o")"
 	[ -n "$ns" ] || fail "no netslirp"
+}
+
+# A UDP forward answers the clients that sent to it, those on the host's
+# loopback too (netslirp/udpfwd.c), though the guest cannot reach the
+# host's loopback. A hostile guest (net-udpfwd.c), once a client on
+# 127.0.0.1 sent to it, tries to use that to reach the host's loopback: a
+# listener there that never sent anything, from the forward's port and
+# another; the client, from another port, and from the forward's port by
+# way of another address. Only its reply to the client arrives; the other
+# datagrams went through netslirp before it, in order.
+test_udp_forward_replies_open_the_host_loopback_to_nothing_else() {
+	gcc -static -O1 -o "$T/net-udpfwd" "$UMLRUN_SRCDIR/tests/escape/net-udpfwd.c" 2> "$T/cc.log" ||
+		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
+	local port pid rc
+	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("",0)); print(s.getsockname()[1])')
+	new_bundle "$T/b" true '["sh", "-c", "ip route add 10.0.2.99 via 10.0.2.2 && exec /net-udpfwd"]'
+	cp "$T/net-udpfwd" "$T/b/rootfs/net-udpfwd"
+	"${UML[@]}" run -p "$port:5353/udp" --bundle "$T/b" udpesc > "$T/o" 2> "$T/e" &
+	pid=$!
+	wait_for "$T/o" ready || fail "guest did not start: $(cat "$T/o" "$T/e")"
+	python3 - "$port" > "$T/attacks" 2> "$T/py.err" <<'PY'
+import select, socket, sys, time
+port = int(sys.argv[1])
+names = ["fwd-port-to-loopback-port", "other-port-to-loopback-port", "other-port-to-client",
+         "fwd-port-to-client-port-elsewhere"]
+arrived = {}
+def sock():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    return s
+listener, client = sock(), sock()  # the listener never sends
+ask = b"attack %d" % listener.getsockname()[1]
+def take(s, secs, until_reply):
+    # what s receives for secs: the reply is counted, anything else noted
+    got, end = False, time.monotonic() + secs
+    while select.select([s], [], [], max(end - time.monotonic(), 0))[0]:
+        d, src = s.recvfrom(4096)
+        if s is client and d == b"reply:" + ask and src == ("127.0.0.1", port):
+            got = True
+            if until_reply:
+                break
+        else:
+            arrived.setdefault(d.decode(errors="replace").removeprefix("escaped:"), []).append(
+                "%s from %s:%d" % ("listener" if s is listener else "client", *src))
+    return got
+for _ in range(60):  # the first datagrams may come before the guest's MAC is known
+    client.sendto(ask, ("127.0.0.1", port))
+    if take(client, 0.5, True):
+        break
+else:
+    sys.exit("no reply to the client through the forward")
+take(client, 1, False)  # (a margin: all came in order before the reply)
+take(listener, 0, False)
+for name in names:
+    print("ATTACK udp-forward-%s: %s" % (name, "ESCAPED (%s)" % ", ".join(arrived[name])
+          if name in arrived else "blocked by netslirp (nothing arrived)"))
+for name in set(arrived) - set(names):
+    print("ATTACK udp-forward-unexpected: ESCAPED (%r arrived: %s)" % (name, arrived[name]))
+PY
+	rc=$?
+	"${UML[@]}" kill udpesc KILL
+	wait $pid
+	cat "$T/attacks"
+	[ $rc = 0 ] || fail "$(cat "$T/py.err" "$T/o" "$T/e")"
+	[ "$(grep -c ': blocked' "$T/attacks")" = 4 ] && ! grep -q ESCAPED "$T/attacks" ||
+		fail "the guest reached the host's loopback: $(cat "$T/attacks")"
+	grep -q 'from 10.0.2.2:' "$T/o" || fail "the client was not shown as the gateway: $(cat "$T/o")"
 }
 
 # A netslirp taken over through a libslirp bug holds one thing more than

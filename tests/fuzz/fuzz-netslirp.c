@@ -7,19 +7,47 @@
  * runs (sockets, timers) and what it sends to the guest (queued, pure ACKs
  * merged: the parser of libslirp's frames) is drained. It runs in an empty network namespace when it
  * can make one (so libslirp's real sockets reach nothing), otherwise in
- * libslirp's restricted mode. Built and run by tests/fuzz/run.sh. */
+ * libslirp's restricted mode. In the namespace each instance has a UDP
+ * forward (netslirp/udpfwd.c) to guest port 5353 that a client on
+ * 127.0.0.1:40000 sent to first, so that the guest's replies (seed
+ * corpus/netslirp/udp-reply: 10.0.2.15:5353 -> 10.0.2.2:40000) take the
+ * forward's path to the host. Built and run by tests/fuzz/run.sh. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "../../netslirp/netslirp.h"
+#include "../../netslirp/udpfwd.h"
+
+#define CLIENT_PORT 40000
 
 static bool restricted;
+static int client = -1; /* a UDP forward's client, in the namespace */
+
+/* The namespace's loopback up, and the client on it. */
+static void client_open(void)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(CLIENT_PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	strcpy(ifr.ifr_name, "lo");
+	if (s < 0 || ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ||
+	    bind(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("fuzz-netslirp: the forward's client");
+		__builtin_trap();
+	}
+	client = s;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -27,7 +55,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		restricted = true;
+	else
+		client_open();
 	return 0;
+}
+
+/* The client sends to the forward, and a poll round takes it: a flow. */
+static void client_send(struct nsl *n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	if (getsockname(n->udpfwd->fwd[0].fd, (struct sockaddr *)&a, &len) < 0 ||
+	    sendto(client, "query", 5, 0, (struct sockaddr *)&a, sizeof(a)) != 5)
+		__builtin_trap();
+	nsl_poll_prepare(n, 0);
+	nsl_poll_done(n, poll(n->pfd, n->n_pfd, 1000) < 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,7 +78,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* inputs of odd sizes run with --offload (frames over the MTU to the
 	 * guest, its IPv4 SYNs' MSS raised) */
 	struct nsl_opts o = { .mtu = NSL_DEFAULT_MTU, .ipv6 = true, .offload = size & 1,
-			      .restricted = restricted };
+			      .restricted = restricted,
+			      .fwd = { { .udp = true, .host_addr.s_addr = htonl(INADDR_LOOPBACK),
+					 .guest_port = 5353 } },
+			      .n_fwd = client >= 0 };
 	struct nsl n;
 	static uint8_t frame[65536];
 	char msg[256], sink[70000];
@@ -50,6 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nsl_link_set(&n, sp[0]);
 	else
 		sp[1] = -1;
+	if (client >= 0)
+		client_send(&n);
 	while (pos + 2 <= size) {
 		size_t len = (size_t)data[pos] | (size_t)data[pos + 1] << 8;
 
@@ -71,5 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nsl_fini(&n);
 	if (sp[1] >= 0)
 		close(sp[1]);
+	while (client >= 0 && recv(client, sink, sizeof(sink), MSG_DONTWAIT) >= 0)
+		;
 	return 0;
 }

@@ -22,12 +22,12 @@ set -u
 
 secs=${1:?usage: run.sh SECONDS [spec|netslirp]}
 # netslirp: the frame input path of umlrun-netslirp (fuzz-netslirp.c +
-# netslirp/engine.c + netslirp/reass.c + libslirp), seeds in
-# corpus/netslirp/ (ARP, ping, DNS, TCP SYN, DHCP, IPv6 router
-# solicitation frames of a guest; frag-*: IPv4 fragments of a ping and of
-# UDP datagrams, out of order, repeated, with IP options, overlapping, past
-# 65535 bytes, and the one at offset 8 of an ICMP echo that crashed
-# libslirp's own reassembly).
+# netslirp/engine.c + netslirp/reass.c + netslirp/udpfwd.c + libslirp),
+# seeds in corpus/netslirp/ (ARP, ping, DNS, TCP SYN, DHCP, IPv6 router
+# solicitation frames of a guest, its reply through a UDP forward; frag-*:
+# IPv4 fragments of a ping and of UDP datagrams, out of order, repeated,
+# with IP options, overlapping, past 65535 bytes, and the one at offset 8
+# of an ICMP echo that crashed libslirp's own reassembly).
 target=${2:-spec}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cc=${CLANG:-clang}
@@ -91,7 +91,8 @@ if [ "$target" = netslirp ]; then
 	"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Wall -Wextra -Werror -I"$src" \
-		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" "$src/netslirp/reass.c" $slirp \
+		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" "$src/netslirp/reass.c" \
+		"$src/netslirp/udpfwd.c" $slirp \
 		-o "$out/fuzz-netslirp" || { echo "run.sh: building the fuzz target failed" >&2; exit 1; }
 	fuzz netslirp netslirp "netslirp's frame input" -max_len=16384
 fi

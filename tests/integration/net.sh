@@ -4,9 +4,11 @@
 # through a `run -p` forward; both ways through the opted-in host
 # loopback, with and without the receive offload and at MTU 65520); the
 # guest's TCP receive buffers; UDP datagrams over the MTU each way (the
-# guest's fragments reassembled by netslirp); the host's loopback
-# unreachable by default; mode none; the NIC surviving down/up; forwards
-# in `umlrun state`; bad options refused.
+# guest's fragments reassembled by netslirp); UDP forwards answering their
+# clients, on the host's loopback too; data sent just before the workload
+# exits; the host's loopback unreachable by default; mode none; the NIC
+# surviving down/up and strace attaching to netslirp; forwards in
+# `umlrun state`; bad options refused.
 
 BIG_MIB=100
 
@@ -327,18 +329,26 @@ free_udp_port() {
 	python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("",0)); print(s.getsockname()[1])'
 }
 
-test_net_udp_forward_delivers_datagrams_and_replies() {
+# start_udp_echo NAME PUBLISH [ANNOTATIONS_JSON]: sandbox NAME runs
+# udp-echo on port 5353 with `run -p PUBLISH`, in the background (its pid
+# in UDP_PID); returns once the guest is ready.
+start_udp_echo() {
 	build_udp_echo
-	local port pid addr rc=0
-	port=$(free_udp_port)
-	net_bundle "$T/b" '["/udp-echo", "5353"]'
+	net_bundle "$T/b" '["/udp-echo", "5353"]' "${3:-}"
 	cp "$T/udp-echo" "$T/b/rootfs/udp-echo"
-	"${UML[@]}" run -p "$port:5353/udp" --bundle "$T/b" udp > "$T/o" 2> "$T/e" &
-	pid=$!
+	"${UML[@]}" run -p "$2" --bundle "$T/b" "$1" > "$T/o" 2> "$T/e" &
+	UDP_PID=$!
 	wait_for "$T/o" ready || fail "guest did not start: $(cat "$T/o" "$T/e")"
+}
+
+test_net_udp_forward_delivers_datagrams_and_replies() {
+	local port addr rc=0
+	port=$(free_udp_port)
+	start_udp_echo udp "$port:5353/udp"
 	"${UML[@]}" state udp > "$T/st.json"
-	# from the host's loopback: the datagram reaches the guest
-	udp_send 127.0.0.1 "$port" from-loopback "$T/o" > "$T/lo.err" 2>&1
+	# from the host's loopback, which the guest cannot reach: the datagram
+	# reaches the guest and its reply comes back (`dig @127.0.0.1 -p PORT`)
+	udp_send 127.0.0.1 "$port" from-loopback "$T/o" reply > "$T/lo.err" 2>&1
 	local rc_lo=$?
 	# from another address of the host: the guest's reply comes back too
 	addr=$(ip -4 -o addr show scope global 2> /dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
@@ -347,7 +357,7 @@ test_net_udp_forward_delivers_datagrams_and_replies() {
 		rc=$?
 	fi
 	"${UML[@]}" kill udp KILL
-	wait $pid
+	wait $UDP_PID
 	[ $rc_lo = 0 ] || fail "loopback client: $(cat "$T/lo.err" "$T/o" "$T/e")"
 	grep -q "\"run.umlrun.net.ports\":\"$port:5353/udp\"" "$T/st.json" ||
 		fail "forward not in state: $(cat "$T/st.json")"
@@ -355,21 +365,68 @@ test_net_udp_forward_delivers_datagrams_and_replies() {
 	[ $rc = 0 ] || fail "client on $addr: $(cat "$T/host.err" "$T/o" "$T/e")"
 }
 
-test_net_udp_forward_replies_to_the_host_loopback_when_opted_in() {
-	# replies to a client on 127.0.0.1 go to the gateway address, which
-	# is the host's loopback: libslirp sends them only with host-loopback
-	build_udp_echo
-	local port pid rc
+# udp_clients PORT N: N clients on the host's 127.0.0.1, each on its own
+# port, send to 127.0.0.1:PORT in turn (two rounds) until each got the
+# guest's reply to its own datagram; a reply to another client's fails.
+udp_clients() {
+	python3 - "$@" <<'PY'
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for i in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(0.2)
+    socks.append(s)
+for rnd in range(2):
+    want = {i: b"client-%d-round-%d" % (i, rnd) for i in range(n)}
+    for _ in range(100):
+        if not want:
+            break
+        for i, p in want.items():
+            socks[i].sendto(p, ("127.0.0.1", port))
+        for i in list(want):
+            try:
+                while True:
+                    r, src = socks[i].recvfrom(4096)
+                    if src != ("127.0.0.1", port):
+                        sys.exit("client %d: a datagram from %s" % (i, src))
+                    if r == b"reply:" + want[i]:
+                        del want[i]
+                        break
+                    if not r.startswith(b"reply:client-%d-" % i):
+                        sys.exit("client %d got another's reply: %r" % (i, r))
+            except socket.timeout:
+                pass
+    if want:
+        sys.exit("round %d: no reply for clients %s" % (rnd, sorted(want)))
+PY
+}
+
+test_net_udp_forward_replies_reach_each_loopback_client() {
+	# several clients on the host's loopback at once (the default: the
+	# guest cannot reach it): each gets the replies to its own datagrams,
+	# from the forward's address and port
+	local port rc
 	port=$(free_udp_port)
-	net_bundle "$T/b" '["/udp-echo", "5353"]' '{"run.umlrun.net.host-loopback": "true"}'
-	cp "$T/udp-echo" "$T/b/rootfs/udp-echo"
-	"${UML[@]}" run -p "127.0.0.1:$port:5353/udp" --bundle "$T/b" udplo > "$T/o" 2> "$T/e" &
-	pid=$!
-	wait_for "$T/o" ready || fail "guest did not start: $(cat "$T/o" "$T/e")"
+	start_udp_echo udpn "127.0.0.1:$port:5353/udp"
+	udp_clients "$port" 4 > "$T/c.err" 2>&1
+	rc=$?
+	"${UML[@]}" kill udpn KILL
+	wait $UDP_PID
+	[ $rc = 0 ] || fail "$(cat "$T/c.err" "$T/e")"
+}
+
+test_net_udp_forward_replies_to_the_host_loopback_when_opted_in() {
+	# with the host's loopback open to the guest, the replies to a client
+	# there still come back, from the forward's port
+	local port rc
+	port=$(free_udp_port)
+	start_udp_echo udplo "127.0.0.1:$port:5353/udp" '{"run.umlrun.net.host-loopback": "true"}'
 	udp_send 127.0.0.1 "$port" hello-udp "$T/o" reply > "$T/lo.err" 2>&1
 	rc=$?
 	"${UML[@]}" kill udplo KILL
-	wait $pid
+	wait $UDP_PID
 	[ $rc = 0 ] || fail "$(cat "$T/lo.err" "$T/o" "$T/e")"
 }
 
@@ -603,6 +660,17 @@ test_net_forward_to_a_busy_host_port_fails_clearly() {
 	"${UML[@]}" run -p "127.0.0.1:$HTTP_PORT:80" --bundle "$T/b" busy 2> "$T/e" && fail "ran"
 	kill $HTTP_PID 2>/dev/null
 	grep -q "port forward 127.0.0.1:$HTTP_PORT -> 80/tcp: cannot listen" "$T/e" || fail "stderr: $(cat "$T/e")"
+	# a UDP port another socket holds
+	python3 -c 'import socket, sys, time
+s = socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True); time.sleep(60)' > "$T/udp.port" &
+	local holder=$! port
+	wait_for "$T/udp.port" '[0-9]' || fail "no UDP socket"
+	port=$(cat "$T/udp.port")
+	"${UML[@]}" run -p "127.0.0.1:$port:53/udp" --bundle "$T/b" busyudp 2> "$T/e" && fail "ran"
+	kill $holder
+	grep -q "port forward 127.0.0.1:$port -> 53/udp: cannot listen on the host: Address already in use" "$T/e" ||
+		fail "stderr: $(cat "$T/e")"
 }
 
 # A debugger attached to netslirp interrupts its poll(), which then
