@@ -7,6 +7,8 @@
  * globals: everything lives in struct nsl. */
 #define _GNU_SOURCE
 #include "netslirp.h"
+
+#include "dstfilter.h"
 #include "udpfwd.h"
 
 #include <arpa/inet.h>
@@ -323,6 +325,10 @@ void nsl_frame_in(struct nsl *n, uint8_t *frame, size_t len)
 		len = nsl_reass_in(&n->reass, frame, len, nsl_now_ms(), &frame, &n->rx_dropped);
 		if (len == 0)
 			return;
+	}
+	if (nsl_dst_forbidden(frame, len)) { /* the host's loopback, whatever the address */
+		n->rx_dropped++;
+		return;
 	}
 	n->rx_frames++;
 	if (nsl_udpfwd_frame_in(n, frame, len)) /* a reply to a UDP forward's client */

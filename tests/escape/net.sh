@@ -189,3 +189,61 @@ assert d["netBytesIn"] is None and d["netBytesOut"] is None and d["exitCode"] ==
 CHECK
 	done
 }
+
+# libslirp translates only its own network's addresses: a guest frame
+# addressed to 127.0.0.1 or ::1 itself (raw, past the guest's own stack)
+# went out of a host socket to the host's loopback, host-loopback setting
+# or not. Listeners on the host's loopback (UDP and TCP, IPv4 and IPv6)
+# must get nothing of net-loopback.c's frames.
+test_frames_addressed_to_the_host_loopback_reach_nothing() {
+	gcc -static -O1 -o "$T/net-loopback" "$UMLRUN_SRCDIR/tests/escape/net-loopback.c" 2> "$T/cc.log" ||
+		skip "cannot build a static test program: $(head -3 "$T/cc.log")"
+	python3 - "$T/ports" "$T/done" > "$T/attacks" 2> "$T/py.err" <<'PY' &
+import os, select, socket, sys, time
+ports, done = sys.argv[1], sys.argv[2]
+def bound(fam, kind, addr):
+    s = socket.socket(fam, kind); s.bind((addr, 0))
+    if kind == socket.SOCK_STREAM: s.listen(8)
+    return s
+u4 = bound(socket.AF_INET, socket.SOCK_DGRAM, "127.0.0.1")
+t4 = bound(socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1")
+u6 = bound(socket.AF_INET6, socket.SOCK_DGRAM, "::1")
+t6 = bound(socket.AF_INET6, socket.SOCK_STREAM, "::1")
+open(ports + ".tmp", "w").write("%d %d %d %d\n" % tuple(s.getsockname()[1] for s in (u4, t4, u6, t6)))
+os.rename(ports + ".tmp", ports)
+arrived = {}
+while True:
+    finished = os.path.exists(done)
+    for s in select.select([u4, t4, u6, t6], [], [], 1 if finished else 0.1)[0]:
+        if s.type == socket.SOCK_STREAM:
+            c, src = s.accept(); c.close()
+            name = "tcp-" + ("127.0.0.1" if s is t4 else "::1")
+            arrived.setdefault(name, []).append("a connection from %s" % (src,))
+        else:
+            d, src = s.recvfrom(4096)
+            arrived.setdefault(d.decode(errors="replace").removeprefix("escaped:"), []).append(
+                "a datagram from %s" % (src,))
+    if finished:
+        break
+names = ["udp-127.0.0.1", "udp-0.0.0.0", "tcp-127.0.0.1", "udp-::1", "tcp-::1",
+         "udp-::ffff:127.0.0.1", "udp-::127.0.0.1"]
+for name in names:
+    print("ATTACK loopback-%s: %s" % (name, "ESCAPED (%s)" % ", ".join(arrived[name])
+          if name in arrived else "blocked by netslirp (nothing arrived)"))
+for name in set(arrived) - set(names):
+    print("ATTACK loopback-unexpected: ESCAPED (%r: %s)" % (name, arrived[name]))
+PY
+	local py=$! u4 t4 u6 t6
+	for i in $(seq 100); do [ -s "$T/ports" ] && break; sleep 0.1; done
+	read -r u4 t4 u6 t6 < "$T/ports" || fail "the host listeners did not start: $(cat "$T/py.err")"
+	new_bundle "$T/b" true "[\"/net-loopback\", \"$u4\", \"$t4\", \"$u6\", \"$t6\"]"
+	cp "$T/net-loopback" "$T/b/rootfs/net-loopback"
+	"${UML[@]}" "$T/b" > "$T/o" 2> "$T/e"
+	local rc=$?
+	touch "$T/done"
+	wait $py
+	cat "$T/attacks"
+	[ $rc = 0 ] && grep -q '^sent$' "$T/o" || fail "exit $rc: $(cat "$T/o" "$T/e")"
+	[ "$(grep -c ': blocked' "$T/attacks")" = 7 ] && ! grep -q ESCAPED "$T/attacks" ||
+		fail "the guest reached the host's loopback: $(cat "$T/attacks" "$T/py.err")"
+}

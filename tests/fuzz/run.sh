@@ -22,7 +22,7 @@ set -u
 
 secs=${1:?usage: run.sh SECONDS [spec|netslirp]}
 # netslirp: the frame input path of umlrun-netslirp (fuzz-netslirp.c +
-# netslirp/engine.c + netslirp/reass.c + netslirp/udpfwd.c + libslirp),
+# netslirp/engine.c + reass.c + udpfwd.c + dstfilter.c + libslirp),
 # seeds in corpus/netslirp/ (ARP, ping, DNS, TCP SYN, DHCP, IPv6 router
 # solicitation frames of a guest, its reply through a UDP forward; frag-*:
 # IPv4 fragments of a ping and of UDP datagrams, out of order, repeated,
@@ -92,7 +92,7 @@ if [ "$target" = netslirp ]; then
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Wall -Wextra -Werror -I"$src" \
 		"$src/tests/fuzz/fuzz-netslirp.c" "$src/netslirp/engine.c" "$src/netslirp/reass.c" \
-		"$src/netslirp/udpfwd.c" $slirp \
+		"$src/netslirp/udpfwd.c" "$src/netslirp/dstfilter.c" $slirp \
 		-o "$out/fuzz-netslirp" || { echo "run.sh: building the fuzz target failed" >&2; exit 1; }
 	fuzz netslirp netslirp "netslirp's frame input" -max_len=16384
 fi
