@@ -32,6 +32,10 @@
 #define NSL_ACK_MERGE_SCAN 64
 /* With --offload, the MSS option of the guest's IPv4 SYNs (engine.c). */
 #define NSL_OFFLOAD_MSS 32000
+/* libslirp's own MTU at most: it has no TCP window scaling (64 KiB in
+ * flight), and segments of half that keep two in flight where one filled
+ * the window (engine.c, nsl_init). */
+#define NSL_SLIRP_MTU 32800
 
 struct nsl_forward {
 	bool udp;
