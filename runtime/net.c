@@ -275,7 +275,7 @@ int net_agent_tlvs(const struct net_config *nc, const char *hostname, struct pbu
 /* Receive offload (run.umlrun.net.offload, default true): up to this MTU
  * the guest's NIC takes frames of up to 64 KiB whatever its MTU (the
  * vector driver's gro=1: 64 KiB receive buffers) and netslirp (--offload)
- * has libslirp send it TCP segments that large; the guest's own frames
+ * has libslirp send it TCP segments of up to 32 KiB; the guest's own frames
  * stay within its MTU. Host to guest at MTU 1500, the guest handles two
  * frames where it had 44 a window: twice the throughput. */
 #define NET_OFFLOAD_MAX_MTU 16384
