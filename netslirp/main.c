@@ -326,8 +326,8 @@ static void drain(struct nsl *n, struct rxbuf *rx)
 	int64_t start = nsl_now_ms(), moved = start;
 	unsigned long long sent = cork.sent;
 
-	while (read_link(n, rx))
-		;
+	for (int i = 0; i < CTL_DRAIN_ROUNDS && read_link(n, rx); i++)
+		; /* bounded: a kernel still sending would never be done */
 	for (;;) {
 		int timeout = nsl_poll_prepare(n, DRAIN_STEP_MS), r;
 		int64_t now = nsl_now_ms();
