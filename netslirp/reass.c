@@ -11,6 +11,8 @@
  * duplicate (nothing that is not held already) is dropped alone. */
 #include "reass.h"
 
+#include "csum.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,27 +35,10 @@ struct frag {
 	uint8_t proto;
 };
 
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-/* The ones' complement sum of a header's 16-bit words (len even). */
-static unsigned ip_sum(const uint8_t *h, size_t len)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += get16(h + i);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
 bool nsl_reass_is_fragment(const uint8_t *f, size_t len)
 {
 	return len >= ETH_HLEN + 20 && f[12] == 0x08 && f[13] == 0x00 &&
-	       (get16(f + ETH_HLEN + 6) & (IP_MF | IP_OFFMASK)) != 0;
+	       (nsl_get16(f + ETH_HLEN + 6) & (IP_MF | IP_OFFMASK)) != 0;
 }
 
 /* A fragment's header, checked as libslirp checks an unfragmented one:
@@ -68,15 +53,16 @@ static bool parse(const uint8_t *f, size_t len, struct frag *fr)
 	if (!nsl_reass_is_fragment(f, len) || (ip[0] >> 4) != 4)
 		return false;
 	hlen = (size_t)(ip[0] & 0xf) * 4;
-	tlen = get16(ip + 2);
-	if (hlen < 20 || tlen < hlen || tlen > len - ETH_HLEN || ip_sum(ip, hlen) != 0xffff)
+	tlen = nsl_get16(ip + 2);
+	if (hlen < 20 || tlen < hlen || tlen > len - ETH_HLEN ||
+	    nsl_fold(nsl_sum16(ip, hlen, 0)) != 0)
 		return false;
-	flags = get16(ip + 6);
+	flags = nsl_get16(ip + 6);
 	*fr = (struct frag){ .ip = ip,
 			     .hlen = hlen,
 			     .off = (size_t)(flags & IP_OFFMASK) * 8,
 			     .mf = (flags & IP_MF) != 0,
-			     .id = (uint16_t)get16(ip + 4),
+			     .id = (uint16_t)nsl_get16(ip + 4),
 			     .proto = ip[9] };
 	fr->end = fr->off + (tlen - hlen);
 	memcpy(&fr->src, ip + 12, 4);
@@ -204,7 +190,6 @@ static size_t complete(struct nsl_reass_dgram *d, uint8_t **out, unsigned long l
 {
 	uint8_t *ip;
 	size_t tlen;
-	unsigned sum;
 
 	if (!d->have_last || d->got != d->total || d->hlen == 0)
 		return 0;
@@ -214,13 +199,10 @@ static size_t complete(struct nsl_reass_dgram *d, uint8_t **out, unsigned long l
 		return 0;
 	}
 	ip = d->buf + PAYLOAD_AT - d->hlen;
-	ip[2] = (uint8_t)(tlen >> 8);
-	ip[3] = (uint8_t)tlen;
+	nsl_put16(ip + 2, (unsigned)tlen);
 	ip[6] = ip[7] = 0;
 	ip[10] = ip[11] = 0;
-	sum = ~ip_sum(ip, d->hlen) & 0xffff;
-	ip[10] = (uint8_t)(sum >> 8);
-	ip[11] = (uint8_t)sum;
+	nsl_put16(ip + 10, nsl_fold(nsl_sum16(ip, d->hlen, 0)));
 	d->used = false; /* buf stays valid until the next call */
 	*out = ip - ETH_HLEN;
 	return ETH_HLEN + tlen;

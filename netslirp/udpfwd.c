@@ -19,6 +19,8 @@
 #define _GNU_SOURCE
 #include "udpfwd.h"
 
+#include "csum.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -37,51 +39,22 @@ _Static_assert(NSL_UDP_FLOWS < 65536 - EPHEMERAL, "a gateway port is always free
 /* libslirp's gateway MAC address (52:55 and the gateway's IPv4 address) */
 static const uint8_t gateway_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
 static uint32_t get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	return (uint32_t)nsl_get16(p) << 16 | nsl_get16(p + 2);
 }
 
 static void put32(uint8_t *p, uint32_t v)
 {
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-/* ---- checksums (RFC 1071) ----------------------------------------------- */
-
-static uint64_t sum16(const uint8_t *p, size_t len, uint64_t s)
-{
-	for (; len > 1; p += 2, len -= 2)
-		s += get16(p);
-	if (len)
-		s += (unsigned)p[0] << 8;
-	return s;
-}
-
-static unsigned fold(uint64_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~(unsigned)s & 0xffff;
+	nsl_put16(p, v >> 16);
+	nsl_put16(p + 2, v & 0xffff);
 }
 
 /* The UDP checksum of the datagram at udp (ulen bytes) between the IPv4
  * addresses at addrs (source, destination); 0 when it checks. */
 static unsigned udp_sum(const uint8_t *addrs, const uint8_t *udp, size_t ulen)
 {
-	return fold(sum16(udp, ulen, sum16(addrs, 8, 17 + (uint64_t)ulen)));
+	return nsl_fold(nsl_sum16(udp, ulen, nsl_sum16(addrs, 8, 17 + (uint64_t)ulen)));
 }
 
 /* ---- the flow table ------------------------------------------------------ */
@@ -181,10 +154,10 @@ static void send_fragmented(struct nsl *n, struct nsl_udpfwd *u, size_t ip_len)
 		bool more = off + part < ip_len - 20;
 
 		memcpy(fr + UDP_OFF, u->pkt + UDP_OFF + off, part);
-		put16(ip + 2, (unsigned)(20 + part));
-		put16(ip + 6, (unsigned)(off / 8) | (more ? 0x2000 : 0));
-		put16(ip + 10, 0);
-		put16(ip + 10, fold(sum16(ip, 20, 0)));
+		nsl_put16(ip + 2, (unsigned)(20 + part));
+		nsl_put16(ip + 6, (unsigned)(off / 8) | (more ? 0x2000 : 0));
+		nsl_put16(ip + 10, 0);
+		nsl_put16(ip + 10, nsl_fold(nsl_sum16(ip, 20, 0)));
 		nsl_tx_frame(n, fr, UDP_OFF + part);
 	}
 }
@@ -199,22 +172,22 @@ static void to_guest(struct nsl *n, struct nsl_udpfwd *u, const struct nsl_udpfl
 
 	memcpy(f, u->guest_mac, 6);
 	memcpy(f + 6, gateway_mac, 6);
-	put16(f + 12, 0x0800);
+	nsl_put16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (unsigned)(20 + ulen));
-	put16(ip + 4, u->ip_id++);
+	nsl_put16(ip + 2, (unsigned)(20 + ulen));
+	nsl_put16(ip + 4, u->ip_id++);
 	ip[8] = 64; /* TTL */
 	ip[9] = 17; /* UDP */
 	memcpy(ip + 12, &fl->seen_addr, 4);
 	put32(ip + 16, GUEST);
-	put16(ip + 10, fold(sum16(ip, 20, 0)));
-	put16(udp, fl->seen_port);
-	put16(udp + 2, u->fwd[fl->fwd].guest_port);
-	put16(udp + 4, (unsigned)ulen);
-	put16(udp + 6, 0);
+	nsl_put16(ip + 10, nsl_fold(nsl_sum16(ip, 20, 0)));
+	nsl_put16(udp, fl->seen_port);
+	nsl_put16(udp + 2, u->fwd[fl->fwd].guest_port);
+	nsl_put16(udp + 4, (unsigned)ulen);
+	nsl_put16(udp + 6, 0);
 	sum = udp_sum(ip + 12, udp, ulen);
-	put16(udp + 6, sum ? sum : 0xffff); /* 0 would say: no checksum */
+	nsl_put16(udp + 6, sum ? sum : 0xffff); /* 0 would say: no checksum */
 	u->to_guest++;
 	send_fragmented(n, u, 20 + ulen);
 }
@@ -257,16 +230,16 @@ static bool parse_guest_udp(const uint8_t *f, size_t len, struct guest_udp *d)
 	const uint8_t *ip = f + IP_OFF;
 	size_t hl, total;
 
-	if (len < IP_OFF + 28 || get16(f + 12) != 0x0800 || (ip[0] >> 4) != 4)
+	if (len < IP_OFF + 28 || nsl_get16(f + 12) != 0x0800 || (ip[0] >> 4) != 4)
 		return false;
 	hl = (size_t)(ip[0] & 0xf) * 4;
-	total = get16(ip + 2);
-	if (hl < 20 || total < hl + 8 || total > len - IP_OFF || (get16(ip + 6) & 0x3fff) != 0 ||
+	total = nsl_get16(ip + 2);
+	if (hl < 20 || total < hl + 8 || total > len - IP_OFF || (nsl_get16(ip + 6) & 0x3fff) != 0 ||
 	    ip[9] != 17 || get32(ip + 12) != GUEST)
 		return false;
 	d->ip = ip;
 	d->udp = ip + hl;
-	d->ulen = get16(d->udp + 4);
+	d->ulen = nsl_get16(d->udp + 4);
 	return d->ulen >= 8 && d->ulen <= total - hl;
 }
 
@@ -275,9 +248,9 @@ static void learn_mac(struct nsl_udpfwd *u, const uint8_t *f, size_t len)
 {
 	bool from_guest = false;
 
-	if (len >= IP_OFF + 20 && get16(f + 12) == 0x0800)
+	if (len >= IP_OFF + 20 && nsl_get16(f + 12) == 0x0800)
 		from_guest = get32(f + IP_OFF + 12) == GUEST;
-	else if (len >= IP_OFF + 28 && get16(f + 12) == 0x0806)
+	else if (len >= IP_OFF + 28 && nsl_get16(f + 12) == 0x0806)
 		from_guest = get32(f + IP_OFF + 14) == GUEST; /* the sender's address */
 	if (from_guest && !(f[6] & 1))
 		memcpy(u->guest_mac, f + 6, 6);
@@ -296,10 +269,10 @@ bool nsl_udpfwd_frame_in(struct nsl *n, const uint8_t *f, size_t len)
 	if (!parse_guest_udp(f, len, &d))
 		return false;
 	now = nsl_now_ms();
-	fl = flow_seen_as(u, get16(d.udp), get32(d.ip + 16), get16(d.udp + 2), now);
+	fl = flow_seen_as(u, nsl_get16(d.udp), get32(d.ip + 16), nsl_get16(d.udp + 2), now);
 	/* a reply whose checksums fail goes to libslirp, which drops it */
-	if (fl == NULL || fold(sum16(d.ip, (size_t)(d.ip[0] & 0xf) * 4, 0)) != 0 ||
-	    (get16(d.udp + 6) != 0 && udp_sum(d.ip + 12, d.udp, d.ulen) != 0))
+	if (fl == NULL || nsl_fold(nsl_sum16(d.ip, (size_t)(d.ip[0] & 0xf) * 4, 0)) != 0 ||
+	    (nsl_get16(d.udp + 6) != 0 && udp_sum(d.ip + 12, d.udp, d.ulen) != 0))
 		return false;
 	fl->last_ms = now;
 	if (sendto(u->fwd[fl->fwd].fd, d.udp + 8, d.ulen - 8, MSG_DONTWAIT,

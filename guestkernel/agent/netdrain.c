@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../../runtime/cleanup.h"
+#include "../../runtime/clock.h"
 
 #define NETDRAIN_STALL_MS 2000
 #define NETDRAIN_MAX_MS 30000
@@ -73,14 +74,6 @@ static unsigned long long backlog_now(void)
 	return b;
 }
 
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void net_drain(const struct agent_config *c)
 {
 	const struct timespec step = { 0, NETDRAIN_STEP_MS * 1000000L };
@@ -89,13 +82,13 @@ void net_drain(const struct agent_config *c)
 
 	if (c->net.iface == NULL || (last = backlog_now()) == 0)
 		return;
-	start = progress = mono_ms();
+	start = progress = now_ms();
 	for (;;) {
 		long now;
 
 		nanosleep(&step, NULL);
 		b = backlog_now();
-		now = mono_ms();
+		now = now_ms();
 		if (b == 0 || now - start >= NETDRAIN_MAX_MS)
 			return;
 		if (b < last)
