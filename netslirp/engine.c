@@ -32,16 +32,13 @@ int64_t nsl_now_ms(void)
 
 /* With --offload the guest's NIC takes frames of up to 64 KiB whatever its
  * MTU (UML's vector gro=1), and libslirp sends it TCP segments of up to
- * NSL_SLIRP_MTU: host to guest, the guest handles two frames a window (libslirp
- * has no window scaling: 64 KiB in flight) where it had 44 of 1500 bytes,
- * and does a fraction of the work per byte; its own frames stay within its
- * MTU. libslirp sizes a connection's segments by its own MTU (NSL_SLIRP_MTU
- * then) when the guest opens it (it never reads that SYN's options), by
- * the guest's MSS option when libslirp opens it (a port forward, IPv4
- * only): so the guest's IPv4 SYN-ACKs (and SYNs) get NSL_OFFLOAD_MSS. A
- * guest that forwards an IPv4 frame over its MTU to a smaller one
- * fragments it (clear_df); an IPv6 one it drops (umlrun(8): such a guest
- * wants the offload off). */
+ * NSL_SLIRP_MTU: host to guest, the guest handles one frame where it had 22
+ * of 1500 bytes, and does a fraction of the work per byte; its own frames
+ * stay within its MTU. libslirp sizes a connection's segments by its own
+ * MTU (NSL_SLIRP_MTU then) and the MSS option of the guest's SYN or
+ * SYN-ACK: so those get NSL_OFFLOAD_MSS. A guest that forwards an IPv4
+ * frame over its MTU to a smaller one fragments it (clear_df); an IPv6 one
+ * it drops (umlrun(8): such a guest wants the offload off). */
 
 /* A 16-bit word of a header covered by the checksum at sum changes from
  * old to new (RFC 1624). */
@@ -55,15 +52,20 @@ static void csum_replace(uint8_t *sum, unsigned old, unsigned new)
 	sum[1] = (uint8_t)~s;
 }
 
-/* The TCP header of an unfragmented IPv4 TCP SYN: its offset, or 0. */
-static size_t ipv4_syn(const uint8_t *f, size_t len)
+/* The TCP header of an unfragmented IPv4 TCP SYN, or of an IPv6 one
+ * without extension headers: its offset, or 0. */
+static size_t tcp_syn(const uint8_t *f, size_t len)
 {
 	size_t ip = NSL_ETH_HLEN, tcp;
 
-	if (len < ip + 40 || f[12] != 0x08 || f[13] != 0x00 || (f[ip] >> 4) != 4 ||
-	    (f[ip] & 0xf) < 5 || f[ip + 9] != 6 || (f[ip + 6] & 0x3f) != 0 || f[ip + 7] != 0)
+	if (len >= ip + 40 && f[12] == 0x08 && f[13] == 0x00 && (f[ip] >> 4) == 4 &&
+	    (f[ip] & 0xf) >= 5 && f[ip + 9] == 6 && (f[ip + 6] & 0x3f) == 0 && f[ip + 7] == 0)
+		tcp = ip + (size_t)(f[ip] & 0xf) * 4;
+	else if (len >= ip + 60 && f[12] == 0x86 && f[13] == 0xdd && (f[ip] >> 4) == 6 &&
+		 f[ip + 6] == 6)
+		tcp = ip + 40;
+	else
 		return 0;
-	tcp = ip + (size_t)(f[ip] & 0xf) * 4;
 	return tcp + 20 <= len && (f[tcp + 13] & 0x02) ? tcp : 0;
 }
 
@@ -89,11 +91,12 @@ static size_t syn_mss_offset(const uint8_t *f, size_t len, size_t tcp)
 	return 0;
 }
 
-/* An IPv4 TCP SYN's MSS option becomes mss, and its checksum follows;
- * anything else, or what does not parse, stays as it is. */
+/* A TCP SYN's MSS option becomes mss, and its checksum follows (the
+ * pseudo-header does not hold it); anything else, or what does not parse,
+ * stays as it is. */
 static void syn_mss(uint8_t *f, size_t len, unsigned mss)
 {
-	size_t tcp = ipv4_syn(f, len), o = tcp ? syn_mss_offset(f, len, tcp) : 0;
+	size_t tcp = tcp_syn(f, len), o = tcp ? syn_mss_offset(f, len, tcp) : 0;
 	unsigned old;
 
 	if (o == 0)
@@ -566,12 +569,11 @@ int nsl_init(struct nsl *n, const struct nsl_opts *o, char *msg, size_t msg_cap)
 	set_in6(&cfg.vhost6, "fd00::2");
 	set_in6(&cfg.vnameserver6, "fd00::3");
 	cfg.vhostname = "umlrun";
-	/* libslirp sizes its TCP segments, both ways, by its own MTU. It has
-	 * no window scaling: at most 64 KiB in flight, one segment at MTU
-	 * 65520, so each waited for the other side's ACK of the last (a round
-	 * trip a segment). At NSL_SLIRP_MTU two are in flight, and the guest
-	 * acknowledges one while the other arrives: host to guest about 35%
-	 * faster at MTU 65520, and at MTU 1500 with --offload (bench/net).
+	/* libslirp sizes its TCP segments, both ways, by its own MTU. Without
+	 * window scaling (the system's libslirp: 64 KiB in flight) one segment
+	 * at MTU 65520 filled the window, and each waited for the other side's
+	 * ACK of the last. At NSL_SLIRP_MTU several are in flight, and the
+	 * guest acknowledges one while the next arrives (bench/net).
 	 * --offload: segments to the guest over its MTU (the guest's own
 	 * frames are still held to o->mtu, nsl_frame_in). */
 	cfg.if_mtu = o->offload || o->mtu > NSL_SLIRP_MTU ? NSL_SLIRP_MTU : o->mtu;

@@ -32,9 +32,8 @@
 #define NSL_ACK_MERGE_SCAN 64
 /* With --offload, the MSS option of the guest's IPv4 SYNs (engine.c). */
 #define NSL_OFFLOAD_MSS 32000
-/* libslirp's own MTU at most: it has no TCP window scaling (64 KiB in
- * flight), and segments of half that keep two in flight where one filled
- * the window (engine.c, nsl_init). */
+/* libslirp's own MTU at most (engine.c, nsl_init): TCP segments of 32 KiB,
+ * several in flight in a scaled window (netslirp/libslirp). */
 #define NSL_SLIRP_MTU 32800
 
 struct nsl_forward {

@@ -170,13 +170,13 @@ static int configure_nic(int s, const struct agent_net *n, struct aerr *e)
 	return 0;
 }
 
-/* netslirp's TCP (libslirp) has no window scaling: 64 KiB in flight per
- * connection, and the guest keeps its window open, and acknowledges a
- * burst at once, only if its receive buffer holds several windows of NIC
- * buffers (a full frame's each: 128 KiB at MTU 65520, 64 KiB with the
- * receive offload). The default buffer (128 KiB) held less than one:
- * 65 Mbit/s host to guest at MTU 65520. Best effort; config.json's own
- * net.ipv4.tcp_rmem (written before) stays. */
+/* The guest keeps its window open, and acknowledges a burst at once, only
+ * if its receive buffer holds several windows of NIC buffers (a full
+ * frame's each: 128 KiB at MTU 65520, 64 KiB with the receive offload).
+ * The default buffer (128 KiB) held less than one of the 64 KiB windows of
+ * the system's libslirp: 65 Mbit/s host to guest at MTU 65520. netslirp's
+ * own libslirp has up to 256 KiB in flight (window scaling). Best effort;
+ * config.json's own net.ipv4.tcp_rmem (written before) stays. */
 static void tune_tcp(const struct agent_config *c)
 {
 	for (size_t i = 0; i < c->n_sysctls; i++)

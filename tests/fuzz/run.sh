@@ -82,10 +82,17 @@ fuzz() {
 if [ "$target" = netslirp ]; then
 	out=$out/netslirp
 	mkdir -p "$out" || exit 1
-	slirp=$(pkg-config --cflags --libs slirp 2> /dev/null) || {
-		echo "skipped: libslirp not found (apt-get install libslirp-dev)"
-		exit 77
-	}
+	# the libslirp netslirp links: the bundled one (configure's default)
+	# where the build has it, else the system's
+	bundled=${UMLRUN_BUILDDIR:-}/netslirp/libslirp
+	if [ -n "${UMLRUN_BUILDDIR:-}" ] && [ -r "$bundled/libslirp.a" ]; then
+		slirp="-I$bundled/include/slirp $(pkg-config --cflags glib-2.0) $bundled/libslirp.a $(pkg-config --libs glib-2.0)"
+	else
+		slirp=$(pkg-config --cflags --libs slirp 2> /dev/null) || {
+			echo "skipped: libslirp not found (apt-get install libslirp-dev)"
+			exit 77
+		}
+	fi
 	echo "== building $out/fuzz-netslirp"
 	# shellcheck disable=SC2086 # $slirp is a list of flags
 	"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
