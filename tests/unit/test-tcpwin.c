@@ -28,11 +28,11 @@
 #include "tap.h"
 
 #define MAX_FRAMES 4096
-#define GUEST_IP   "10.0.2.15"
-#define HOST_IP	   "10.0.2.2"
+#define GUEST_IP "10.0.2.15"
+#define HOST_IP "10.0.2.2"
 #define GUEST_PORT 40000
 
-static const uint8_t guest_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
 /* ---- the frames libslirp sends to the guest ---------------------------------- */
 
@@ -127,7 +127,7 @@ static int cb_add_poll(int fd, int ev, void *opaque)
 	p |= (ev & SLIRP_POLL_IN) ? POLLIN : 0;
 	p |= (ev & SLIRP_POLL_OUT) ? POLLOUT : 0;
 	p |= (ev & SLIRP_POLL_PRI) ? POLLPRI : 0;
-	w->pfd[w->n_pfd] = (struct pollfd){.fd = fd, .events = p};
+	w->pfd[w->n_pfd] = (struct pollfd){ .fd = fd, .events = p };
 	return (int)w->n_pfd++;
 }
 
@@ -172,7 +172,7 @@ static const SlirpCb callbacks = {
 
 static void world_init(struct world *w)
 {
-	SlirpConfig cfg = {0};
+	SlirpConfig cfg = { 0 };
 
 	memset(w, 0, sizeof(*w));
 	cfg.version = 1;
@@ -231,7 +231,7 @@ static unsigned csum(const uint8_t *p, size_t len, unsigned long s)
 /* ARP: libslirp learns the guest's MAC address before it sends it IP. */
 static void guest_arp(struct world *w)
 {
-	uint8_t f[42] = {0};
+	uint8_t f[42] = { 0 };
 
 	memset(f, 0xff, 6);
 	memcpy(f + 6, guest_mac, 6);
@@ -351,7 +351,7 @@ static bool last_seg(struct world *w, unsigned gport, unsigned flags, struct seg
 
 static int listener(unsigned *port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -419,7 +419,7 @@ static size_t in_flight(struct world *w, int c, unsigned sport, unsigned gport, 
 
 int main(void)
 {
-	struct tap t = {0};
+	struct tap t = { 0 };
 	struct world w;
 	struct seg sa, s;
 	unsigned port;
@@ -500,10 +500,10 @@ int main(void)
 
 	/* 3. A port forward: libslirp opens the connection, its SYN asks. */
 	{
-		struct in_addr any = {htonl(INADDR_LOOPBACK)}, guest;
+		struct in_addr any = { htonl(INADDR_LOOPBACK) }, guest;
 		unsigned fport;
 		int probe = listener(&fport), cl;
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = any};
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = any };
 
 		close(probe); /* a free port, most likely still free below */
 		world_init(&w);
