@@ -26,7 +26,7 @@
 #include "../../runtime/cleanup.h"
 
 /* The guest's TCP receive buffers: min, default, max (tune_tcp). */
-#define NET_TCP_RMEM "4096 1048576 4194304"
+#define NET_TCP_RMEM "4096 1048576 1048576"
 
 /* The private tmpfs, on the agent's own /dev for the moment of the set-up. */
 #define NET_SCRATCH "/dev/.umlrun-net"
@@ -175,7 +175,12 @@ static int configure_nic(int s, const struct agent_net *n, struct aerr *e)
  * frame's each: 128 KiB at MTU 65520, 64 KiB with the receive offload).
  * The default buffer (128 KiB) held less than one of the 64 KiB windows of
  * the system's libslirp: 65 Mbit/s host to guest at MTU 65520. netslirp's
- * own libslirp has up to 256 KiB in flight (window scaling). Best effort;
+ * own libslirp has up to 256 KiB in flight (window scaling), and fills
+ * what window the guest opens with data its reader has yet to take: with
+ * a 4 MiB buffer (a window of 2 MiB, the frames' buffers twice that) one
+ * download put a 64 MiB guest's TCP under memory pressure (3.4 MiB), its
+ * window closed, and libslirp waited for its persist timer: 134 Mbit/s
+ * (bench/net). 1 MiB holds 16 frames of either size. Best effort;
  * config.json's own net.ipv4.tcp_rmem (written before) stays. */
 static void tune_tcp(const struct agent_config *c)
 {
