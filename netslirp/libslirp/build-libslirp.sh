@@ -39,7 +39,11 @@ if [ ! -r "$src" ]; then
 	mv "$src.part" "$src"
 fi
 got=$(sha256sum < "$src" | cut -d' ' -f1)
-[ "$got" = "$sha256" ] || die "$src: sha256 $got, expected $sha256 (Debian's $tarball)"
+if [ "$got" != "$sha256" ]; then
+	# a bad download must not stay in the cache to fail every later build
+	[ -n "${UMLRUN_LIBSLIRP_TARBALL:-}" ] || rm -f "$src"
+	die "$src: sha256 $got, expected $sha256 (Debian's $tarball)"
+fi
 
 patches=$(find "$here/patches" -name '*.patch' | LC_ALL=C sort)
 key=$( { echo "$sha256"; cat "$0" $patches; ${CC:-gcc} --version | head -n1; meson --version; } \

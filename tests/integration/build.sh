@@ -33,3 +33,20 @@ test_help_options_are_documented_in_the_man_page() {
 test_version() {
 	"$UMLRUN" --version | grep -q '^umlrun version [0-9]' || fail "version: $("$UMLRUN" --version)"
 }
+
+# netslirp/libslirp/build-libslirp.sh refuses a source that is not Debian's
+# (sha256 pinned) or not there, names it, and leaves no build or cache
+# entry behind; a cached build is reused as it is.
+test_libslirp_build_refuses_a_wrong_or_missing_source() {
+	local script=$UMLRUN_SRCDIR/netslirp/libslirp/build-libslirp.sh
+	mkdir -p "$T/cache"
+	head -c 109085 /dev/urandom > "$T/fake.tar.bz2"
+	UMLRUN_CACHE=$T/cache UMLRUN_LIBSLIRP_TARBALL=$T/fake.tar.bz2 sh "$script" "$T/out" 2> "$T/e" &&
+		fail "a tarball of random bytes was built"
+	grep -q "$T/fake.tar.bz2: sha256 [0-9a-f]*, expected 358ce8b6" "$T/e" || fail "error: $(cat "$T/e")"
+	UMLRUN_CACHE=$T/cache UMLRUN_LIBSLIRP_TARBALL=$T/none.tar.bz2 sh "$script" "$T/out" 2> "$T/e2" &&
+		fail "a missing tarball was built"
+	grep -q "$T/none.tar.bz2: UMLRUN_LIBSLIRP_TARBALL not readable" "$T/e2" || fail "error: $(cat "$T/e2")"
+	[ ! -e "$T/out" ] || fail "output left behind: $(ls -R "$T/out")"
+	[ -z "$(ls -A "$T/cache")" ] || fail "cache entries left behind: $(find "$T/cache")"
+}
