@@ -7,6 +7,7 @@
  * globals: everything lives in struct nsl. */
 #define _GNU_SOURCE
 #include "netslirp.h"
+#include "pollev.h"
 
 #include "dstfilter.h"
 #include "udpfwd.h"
@@ -448,18 +449,6 @@ static const SlirpCb callbacks = {
 	.timer_new_opaque = cb_timer_new_opaque,
 };
 
-static short to_poll(int ev)
-{
-	short p = 0;
-
-	p |= (ev & SLIRP_POLL_IN) ? POLLIN : 0;
-	p |= (ev & SLIRP_POLL_OUT) ? POLLOUT : 0;
-	p |= (ev & SLIRP_POLL_PRI) ? POLLPRI : 0;
-	p |= (ev & SLIRP_POLL_ERR) ? POLLERR : 0;
-	p |= (ev & SLIRP_POLL_HUP) ? POLLHUP : 0;
-	return p;
-}
-
 int nsl_poll_add(struct nsl *n, int fd, short events)
 {
 	if (n->n_pfd == n->cap_pfd) {
@@ -477,24 +466,16 @@ int nsl_poll_add(struct nsl *n, int fd, short events)
 
 static int cb_add_poll(int fd, int events, void *opaque)
 {
-	return nsl_poll_add(opaque, fd, to_poll(events));
+	return nsl_poll_add(opaque, fd, nsl_to_poll(events));
 }
 
 static int cb_get_revents(int idx, void *opaque)
 {
 	struct nsl *n = opaque;
-	short r;
-	int ev = 0;
 
 	if (idx < 0 || (size_t)idx >= n->n_pfd)
 		return 0;
-	r = n->pfd[idx].revents;
-	ev |= (r & POLLIN) ? SLIRP_POLL_IN : 0;
-	ev |= (r & POLLOUT) ? SLIRP_POLL_OUT : 0;
-	ev |= (r & POLLPRI) ? SLIRP_POLL_PRI : 0;
-	ev |= (r & POLLERR) ? SLIRP_POLL_ERR : 0;
-	ev |= (r & POLLHUP) ? SLIRP_POLL_HUP : 0;
-	return ev;
+	return nsl_from_poll(n->pfd[idx].revents);
 }
 
 int nsl_poll_prepare(struct nsl *n, int timeout_ms)

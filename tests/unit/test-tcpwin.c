@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../netslirp/pollev.h"
 #include "tap.h"
 
 #define MAX_FRAMES 4096
@@ -122,27 +123,16 @@ static void cb_notify(void *opaque)
 static int cb_add_poll(int fd, int ev, void *opaque)
 {
 	struct world *w = opaque;
-	short p = 0;
 
-	p |= (ev & SLIRP_POLL_IN) ? POLLIN : 0;
-	p |= (ev & SLIRP_POLL_OUT) ? POLLOUT : 0;
-	p |= (ev & SLIRP_POLL_PRI) ? POLLPRI : 0;
-	w->pfd[w->n_pfd] = (struct pollfd){ .fd = fd, .events = p };
+	w->pfd[w->n_pfd] = (struct pollfd){ .fd = fd, .events = nsl_to_poll(ev) };
 	return (int)w->n_pfd++;
 }
 
 static int cb_get_revents(int idx, void *opaque)
 {
 	struct world *w = opaque;
-	short r = w->pfd[idx].revents;
-	int ev = 0;
 
-	ev |= (r & POLLIN) ? SLIRP_POLL_IN : 0;
-	ev |= (r & POLLOUT) ? SLIRP_POLL_OUT : 0;
-	ev |= (r & POLLPRI) ? SLIRP_POLL_PRI : 0;
-	ev |= (r & POLLERR) ? SLIRP_POLL_ERR : 0;
-	ev |= (r & POLLHUP) ? SLIRP_POLL_HUP : 0;
-	return ev;
+	return nsl_from_poll(w->pfd[idx].revents);
 }
 
 /* One round of libslirp's loop: its sockets, its timers (fast and slow
