@@ -30,7 +30,7 @@
 #define NSL_TX_BATCH 32
 /* How far back a pure ACK looks for its flow's waiting one to replace. */
 #define NSL_ACK_MERGE_SCAN 64
-/* With --offload, the MSS option of the guest's IPv4 SYNs (engine.c). */
+/* With --offload, the MSS option of the guest's TCP SYNs (engine.c). */
 #define NSL_OFFLOAD_MSS 32000
 /* libslirp's own MTU at most (engine.c, nsl_init): TCP segments of 32 KiB,
  * several in flight in a scaled window (netslirp/libslirp). */

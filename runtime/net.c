@@ -288,7 +288,8 @@ static bool net_offload(const struct net_config *nc)
  * frame each (and headers: 2 KiB at MTU 1500, 64 KiB with gro=1, 128 KiB
  * at MTU 65520) allocated in the guest: NET_RING_BYTES of them at most,
  * NET_DEPTH_MIN at least: a connection has 256 KiB in flight (netslirp's
- * windows), 8 frames of 32 KiB. At MTU 65520 depth 128 took 16 of the guest's 64 MiB. */
+ * windows), 8 frames of 32 KiB. At MTU 65520 depth 128 took 16 of the
+ * guest's 64 MiB. */
 #define NET_DEPTH_MAX 128
 #define NET_DEPTH_MIN 16
 #define NET_RING_BYTES (2u << 20)

@@ -36,7 +36,7 @@ test_version() {
 
 # netslirp/libslirp/build-libslirp.sh refuses a source that is not Debian's
 # (sha256 pinned) or not there, names it, and leaves no build or cache
-# entry behind; a cached build is reused as it is.
+# entry behind.
 test_libslirp_build_refuses_a_wrong_or_missing_source() {
 	local script=$UMLRUN_SRCDIR/netslirp/libslirp/build-libslirp.sh
 	mkdir -p "$T/cache"

@@ -139,11 +139,10 @@ test_net_100mib_each_way_without_the_offload() {
 }
 
 # A guest that sends as fast as it can (128 MiB of zeros from dd straight
-# into the socket, MTU 1500,
-# bursts of a 256 KiB window): its NIC drops none of the frames it is
-# given (a full TX ring stops the queue: guestkernel/patches/0003; before,
-# the ring overflowed: 31, 40 and 71 frames lost in three runs, each
-# retransmitted).
+# into the socket, MTU 1500, bursts of a 256 KiB window): its NIC drops
+# none of the frames it is given (a full TX ring stops the queue:
+# guestkernel/patches/0003; before, the ring overflowed: 31, 40 and 71
+# frames lost in three runs, each retransmitted).
 test_net_a_fast_upload_loses_no_frames_in_the_guest_nic() {
 	local n=$((128 * 1024 * 1024))
 	start_sink
